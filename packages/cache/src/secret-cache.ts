@@ -1,0 +1,787 @@
+import { monotonicClock, nodeTimers, unrefTimer } from "./clock.js";
+import type { CacheClock, CacheTimers, TimerHandle } from "./clock.js";
+import { CacheError } from "./errors.js";
+import { LruList } from "./lru-list.js";
+import type { LruNode } from "./lru-list.js";
+import type {
+  CacheChangeEvent,
+  CacheChangeListener,
+  CacheEntryView,
+  CacheStats,
+  GetOptions,
+  LoadReason,
+  LookupOptions,
+  SecretCache,
+  SecretCacheOptions,
+  SecretLoader,
+  VersionLoader,
+} from "./types.js";
+import { freezePlain, plainEqual } from "./values.js";
+
+/** Node fires longer timeouts after 1 ms, so every delay the cache uses must stay below this. */
+const MAX_TIMER_MS = 2_147_483_647;
+
+/** One in-flight load (version check plus fetch) shared by every caller waiting on a key. */
+interface Operation<V> {
+  readonly controller: AbortController;
+  readonly reason: LoadReason;
+  promise: Promise<V>;
+  /** Waiters that passed a signal and have not aborted. */
+  waiters: number;
+  /** True once a waiter without a signal joined, or for background refreshes: never abort for lost interest. */
+  keep: boolean;
+  /** True once any get joined (so a stale answer counts as served). */
+  joined: boolean;
+  timeout: TimerHandle | undefined;
+}
+
+/** A cached key: the current version of a path, or one pinned version of it. */
+interface Entry<V> extends LruNode {
+  readonly path: string;
+  /** The map key: the path, or `version:path` for a pinned version. */
+  readonly key: string;
+  /** The pinned version, or `undefined` for the current-version entry. */
+  readonly pinned: number | undefined;
+  hasValue: boolean;
+  value: V | undefined;
+  /** An already-resolved promise of `value`, handed to every hit so hits allocate nothing. */
+  promise: Promise<V> | undefined;
+  version: number | undefined;
+  loadedAt: number;
+  freshUntil: number;
+  staleUntil: number;
+  /** Read since the last successful load: only such entries are refreshed in the background. */
+  read: boolean;
+  /** The refresh timer fired while unread; the next read starts a refresh. */
+  idle: boolean;
+  timer: TimerHandle | undefined;
+  op: Operation<V> | undefined;
+  removed: boolean;
+  retries: number;
+}
+
+const noop = (): void => {};
+
+function fail(message: string): never {
+  throw new CacheError("invalid_options", `cache: ${message}`);
+}
+
+function checkFunction(value: unknown, name: string, optional: boolean): void {
+  if (value === undefined && optional) return;
+  if (typeof value !== "function") fail(`option ${name} must be a function`);
+}
+
+function checkNumber(value: unknown, name: string, min: number, max: number, integer = false): void {
+  if (
+    typeof value !== "number" ||
+    Number.isNaN(value) ||
+    value < min ||
+    value > max ||
+    (integer && !Number.isSafeInteger(value))
+  ) {
+    fail(`option ${name} must be ${integer ? "an integer" : "a number"} from ${min} to ${max}`);
+  }
+}
+
+function checkBoolean(value: unknown, name: string): void {
+  if (value !== undefined && typeof value !== "boolean") fail(`option ${name} must be a boolean`);
+}
+
+/** Clamps a random draw into [0, 1) so a bad `random()` cannot push timers out of bounds. */
+function unit(random: () => number): number {
+  const r = random();
+  return r >= 0 && r < 1 ? r : 0;
+}
+
+function describe(path: string, pinned: number | undefined): string {
+  return pinned === undefined ? `path ${path}` : `path ${path} version ${pinned}`;
+}
+
+class SecretCacheImpl<V> implements SecretCache<V> {
+  private readonly loadValue: SecretLoader<V>;
+  private readonly loadVersion: VersionLoader | undefined;
+  private readonly ttlMs: number;
+  private readonly refreshJitter: number;
+  private readonly backgroundRefresh: boolean;
+  private readonly staleIfErrorMs: number;
+  private readonly maxEntries: number;
+  private readonly loadTimeoutMs: number;
+  private readonly retryBaseMs: number;
+  private readonly clock: CacheClock;
+  private readonly timers: CacheTimers;
+  private readonly random: () => number;
+  private readonly identityGetter: (() => string | undefined) | undefined;
+  private readonly equals: (a: V, b: V) => boolean;
+  private readonly freeze: boolean;
+  private readonly onError: ((error: CacheError) => void) | undefined;
+
+  private readonly current = new Map<string, Entry<V>>();
+  private readonly pinned = new Map<string, Entry<V>>();
+  private readonly lru = new LruList<Entry<V>>();
+  private readonly listeners = new Set<CacheChangeListener>();
+  private readonly pathListeners = new Map<string, Set<CacheChangeListener>>();
+  private currentIdentity: string | undefined;
+  private closed = false;
+
+  private hits = 0;
+  private misses = 0;
+  private loads = 0;
+  private versionChecks = 0;
+  private refreshes = 0;
+  private errors = 0;
+  private staleServed = 0;
+  private evictions = 0;
+  private flushes = 0;
+
+  constructor(options: SecretCacheOptions<V>) {
+    if (typeof options !== "object" || options === null) fail("options must be an object");
+    checkFunction(options.load, "load", false);
+    checkFunction(options.loadVersion, "loadVersion", true);
+    checkNumber(options.ttlMs, "ttlMs", 1, MAX_TIMER_MS);
+    const staleIfErrorMs = options.staleIfErrorMs ?? 0;
+    checkNumber(staleIfErrorMs, "staleIfErrorMs", 0, MAX_TIMER_MS - options.ttlMs);
+    const refreshJitter = options.refreshJitter ?? 0.1;
+    checkNumber(refreshJitter, "refreshJitter", 0, 0.999_999);
+    const maxEntries = options.maxEntries ?? 1000;
+    checkNumber(maxEntries, "maxEntries", 1, Number.MAX_SAFE_INTEGER, true);
+    const loadTimeoutMs = options.loadTimeoutMs ?? 30_000;
+    if (loadTimeoutMs !== Number.POSITIVE_INFINITY) checkNumber(loadTimeoutMs, "loadTimeoutMs", 1, MAX_TIMER_MS);
+    const retryBaseMs = options.retryBaseMs ?? 1000;
+    checkNumber(retryBaseMs, "retryBaseMs", 1, MAX_TIMER_MS);
+    checkBoolean(options.backgroundRefresh, "backgroundRefresh");
+    checkBoolean(options.freeze, "freeze");
+    if (options.clock !== undefined && typeof options.clock?.now !== "function") fail("option clock must have now()");
+    if (
+      options.timers !== undefined &&
+      (typeof options.timers?.setTimeout !== "function" || typeof options.timers?.clearTimeout !== "function")
+    ) {
+      fail("option timers must have setTimeout() and clearTimeout()");
+    }
+    checkFunction(options.random, "random", true);
+    checkFunction(options.equals, "equals", true);
+    checkFunction(options.onError, "onError", true);
+    const identity = options.identity;
+    if (identity !== undefined && typeof identity !== "string" && typeof identity !== "function") {
+      fail("option identity must be a string or a function");
+    }
+
+    this.loadValue = options.load;
+    this.loadVersion = options.loadVersion;
+    this.ttlMs = options.ttlMs;
+    this.refreshJitter = refreshJitter;
+    this.backgroundRefresh = options.backgroundRefresh ?? true;
+    this.staleIfErrorMs = staleIfErrorMs;
+    this.maxEntries = maxEntries;
+    this.loadTimeoutMs = loadTimeoutMs;
+    this.retryBaseMs = retryBaseMs;
+    this.clock = options.clock ?? monotonicClock;
+    this.timers = options.timers ?? nodeTimers;
+    this.random = options.random ?? Math.random;
+    this.equals = options.equals ?? plainEqual;
+    this.freeze = options.freeze ?? true;
+    this.onError = options.onError;
+    this.identityGetter = typeof identity === "function" ? identity : undefined;
+    this.currentIdentity = typeof identity === "string" ? identity : undefined;
+    // A getter is read once up front so the first access does not count as a change.
+    if (this.identityGetter !== undefined) {
+      try {
+        this.currentIdentity = this.identityGetter();
+      } catch {
+        this.currentIdentity = undefined;
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- lookups
+
+  get(path: string, options?: GetOptions): Promise<V> {
+    if (this.closed) return Promise.reject(this.closedError(path));
+    if (this.identityGetter !== undefined) {
+      const problem = this.syncIdentity();
+      if (problem !== undefined) return Promise.reject(problem);
+    }
+    let entry: Entry<V> | undefined;
+    let pinned: number | undefined;
+    if (options === undefined || options.version === undefined || options.version === 0) {
+      if (typeof path !== "string" || path === "") return Promise.reject(badPath(path));
+      entry = this.current.get(path);
+    } else {
+      pinned = options.version;
+      const problem = checkLookup(path, pinned);
+      if (problem !== undefined) return Promise.reject(problem);
+      entry = this.pinned.get(`${pinned}:${path}`);
+    }
+    const signal = options?.signal;
+    if (entry !== undefined && entry.hasValue && this.clock.now() < entry.freshUntil) {
+      if (signal !== undefined && signal.aborted) return Promise.reject(abortedError(path, pinned, signal));
+      this.hits++;
+      this.lru.touch(entry);
+      if (!entry.read) this.markRead(entry);
+      return entry.promise as Promise<V>;
+    }
+    return this.miss(path, pinned, entry, signal);
+  }
+
+  getIfFresh(path: string, options?: LookupOptions): V | undefined {
+    if (this.closed) throw this.closedError(path);
+    if (this.identityGetter !== undefined) {
+      const problem = this.syncIdentity();
+      if (problem !== undefined) throw problem;
+    }
+    let entry: Entry<V> | undefined;
+    if (options === undefined || options.version === undefined || options.version === 0) {
+      entry = this.current.get(path);
+    } else {
+      const problem = checkLookup(path, options.version);
+      if (problem !== undefined) throw problem;
+      entry = this.pinned.get(`${options.version}:${path}`);
+    }
+    if (entry !== undefined && entry.hasValue && this.clock.now() < entry.freshUntil) {
+      this.hits++;
+      this.lru.touch(entry);
+      if (!entry.read) this.markRead(entry);
+      return entry.value;
+    }
+    this.misses++;
+    return undefined;
+  }
+
+  peek(path: string, options?: LookupOptions): CacheEntryView<V> | undefined {
+    if (this.closed) throw this.closedError(path);
+    if (this.identityGetter !== undefined) {
+      const problem = this.syncIdentity();
+      if (problem !== undefined) throw problem;
+    }
+    const version = options?.version;
+    const problem = checkLookup(path, version);
+    if (problem !== undefined) throw problem;
+    const entry =
+      version === undefined || version === 0 ? this.current.get(path) : this.pinned.get(`${version}:${path}`);
+    if (entry === undefined || !entry.hasValue) return undefined;
+    const now = this.clock.now();
+    return {
+      path: entry.path,
+      value: entry.value as V,
+      version: entry.version,
+      fresh: now < entry.freshUntil,
+      ageMs: Math.max(0, now - entry.loadedAt),
+    };
+  }
+
+  // ---------------------------------------------------------------- management
+
+  invalidate(path: string): number {
+    if (this.closed) return 0;
+    if (typeof path !== "string" || path === "") throw badPath(path);
+    let dropped = 0;
+    const entry = this.current.get(path);
+    if (entry !== undefined) {
+      this.remove(entry);
+      dropped++;
+    }
+    for (const pinnedEntry of [...this.pinned.values()]) {
+      if (pinnedEntry.path === path) {
+        this.remove(pinnedEntry);
+        dropped++;
+      }
+    }
+    return dropped;
+  }
+
+  clear(): void {
+    if (this.closed) return;
+    this.removeAll();
+  }
+
+  get identity(): string | undefined {
+    return this.currentIdentity;
+  }
+
+  setIdentity(identity: string | undefined): void {
+    if (identity !== undefined && (typeof identity !== "string" || identity === "")) {
+      throw new CacheError("invalid_argument", "cache: identity must be a non-empty string or undefined");
+    }
+    if (this.closed || identity === this.currentIdentity) return;
+    this.flush(identity);
+  }
+
+  onChange(pathOrListener: string | CacheChangeListener, maybeListener?: CacheChangeListener): () => void {
+    if (typeof pathOrListener === "function") {
+      const listener = pathOrListener;
+      if (this.closed) return noop;
+      this.listeners.add(listener);
+      return () => {
+        this.listeners.delete(listener);
+      };
+    }
+    const path = pathOrListener;
+    if (typeof path !== "string" || path === "") throw badPath(path);
+    if (typeof maybeListener !== "function") {
+      throw new CacheError("invalid_argument", "cache: onChange needs a listener function");
+    }
+    const listener = maybeListener;
+    if (this.closed) return noop;
+    let set = this.pathListeners.get(path);
+    if (set === undefined) {
+      set = new Set();
+      this.pathListeners.set(path, set);
+    }
+    set.add(listener);
+    return () => {
+      const s = this.pathListeners.get(path);
+      if (s === undefined) return;
+      s.delete(listener);
+      if (s.size === 0) this.pathListeners.delete(path);
+    };
+  }
+
+  stats(): CacheStats {
+    return {
+      hits: this.hits,
+      misses: this.misses,
+      loads: this.loads,
+      versionChecks: this.versionChecks,
+      refreshes: this.refreshes,
+      errors: this.errors,
+      staleServed: this.staleServed,
+      evictions: this.evictions,
+      flushes: this.flushes,
+      size: this.size,
+    };
+  }
+
+  get size(): number {
+    return this.current.size + this.pinned.size;
+  }
+
+  close(): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    this.closed = true;
+    const reason = new CacheError("closed", "cache: the secret cache was closed");
+    for (const entry of [...this.current.values(), ...this.pinned.values()]) {
+      const op = entry.op;
+      this.remove(entry);
+      if (op !== undefined) op.controller.abort(reason);
+    }
+    this.listeners.clear();
+    this.pathListeners.clear();
+    return Promise.resolve();
+  }
+
+  // ---------------------------------------------------------------- loading
+
+  private miss(path: string, pinned: number | undefined, found: Entry<V> | undefined, signal: AbortSignal | undefined): Promise<V> {
+    this.misses++;
+    if (signal !== undefined && signal.aborted) return Promise.reject(abortedError(path, pinned, signal));
+    let entry = found;
+    if (entry === undefined) {
+      entry = this.insert(path, pinned);
+    } else {
+      this.lru.touch(entry);
+    }
+    const op = entry.op ?? this.start(entry, "miss");
+    op.joined = true;
+    return this.wait(op, path, pinned, signal);
+  }
+
+  private insert(path: string, pinned: number | undefined): Entry<V> {
+    const key = pinned === undefined ? path : `${pinned}:${path}`;
+    const entry: Entry<V> = {
+      path,
+      key,
+      pinned,
+      hasValue: false,
+      value: undefined,
+      promise: undefined,
+      version: pinned,
+      loadedAt: 0,
+      freshUntil: 0,
+      staleUntil: 0,
+      read: false,
+      idle: false,
+      timer: undefined,
+      op: undefined,
+      removed: false,
+      retries: 0,
+      older: undefined,
+      newer: undefined,
+      linked: false,
+    };
+    (pinned === undefined ? this.current : this.pinned).set(key, entry);
+    this.lru.pushNewest(entry);
+    while (this.lru.size > this.maxEntries) {
+      const oldest = this.lru.oldest();
+      if (oldest === undefined || oldest === entry) break;
+      this.remove(oldest);
+      this.evictions++;
+    }
+    return entry;
+  }
+
+  private wait(op: Operation<V>, path: string, pinned: number | undefined, signal: AbortSignal | undefined): Promise<V> {
+    if (signal === undefined) {
+      op.keep = true;
+      return op.promise;
+    }
+    op.waiters++;
+    return new Promise<V>((resolve, reject) => {
+      let settled = false;
+      const onAbort = (): void => {
+        if (settled) return;
+        settled = true;
+        reject(abortedError(path, pinned, signal));
+        op.waiters--;
+        if (op.waiters === 0 && !op.keep) {
+          op.controller.abort(new CacheError("aborted", `cache: every caller waiting for ${describe(path, pinned)} gave up`, { path, version: pinned }));
+        }
+      };
+      signal.addEventListener("abort", onAbort, { once: true });
+      op.promise.then(
+        (value) => {
+          if (settled) return;
+          settled = true;
+          signal.removeEventListener("abort", onAbort);
+          op.waiters--;
+          resolve(value);
+        },
+        (error: unknown) => {
+          if (settled) return;
+          settled = true;
+          signal.removeEventListener("abort", onAbort);
+          op.waiters--;
+          reject(error);
+        },
+      );
+    });
+  }
+
+  private start(entry: Entry<V>, reason: LoadReason): Operation<V> {
+    this.clearTimer(entry);
+    const op: Operation<V> = {
+      controller: new AbortController(),
+      reason,
+      promise: undefined as unknown as Promise<V>,
+      waiters: 0,
+      keep: reason === "refresh",
+      joined: false,
+      timeout: undefined,
+    };
+    entry.op = op;
+    entry.idle = false;
+    if (reason === "refresh") this.refreshes++;
+    if (this.loadTimeoutMs !== Number.POSITIVE_INFINITY) {
+      const { path, pinned } = entry;
+      op.timeout = this.timers.setTimeout(() => {
+        op.timeout = undefined;
+        op.controller.abort(
+          new CacheError("timeout", `cache: loading ${describe(path, pinned)} took longer than ${this.loadTimeoutMs} ms`, {
+            path,
+            version: pinned,
+          }),
+        );
+      }, this.loadTimeoutMs);
+      unrefTimer(op.timeout);
+    }
+    op.promise = this.run(entry, op);
+    op.promise.then(noop, noop);
+    return op;
+  }
+
+  private async run(entry: Entry<V>, op: Operation<V>): Promise<V> {
+    const { path, pinned } = entry;
+    const signal = op.controller.signal;
+    const identity = this.currentIdentity;
+    try {
+      let version = pinned;
+      let value: V;
+      let fetched = true;
+      if (pinned === undefined && this.loadVersion !== undefined) {
+        this.versionChecks++;
+        const loadVersion = this.loadVersion;
+        const reported = await guard(() => loadVersion(path, { identity, reason: op.reason, signal }), signal);
+        if (typeof reported !== "number" || !Number.isSafeInteger(reported) || reported < 0) {
+          throw new CacheError("invalid_argument", `cache: loadVersion returned a version that is not a non-negative integer for path ${path}`, { path });
+        }
+        version = reported;
+        if (entry.hasValue && entry.version === reported && this.isLive(entry, op)) {
+          fetched = false;
+        }
+      }
+      if (fetched) {
+        this.loads++;
+        const loadValue = this.loadValue;
+        const v = version;
+        value = await guard(() => loadValue(path, { identity, reason: op.reason, signal, version: v }), signal);
+        if (this.freeze) value = freezePlain(value);
+      } else {
+        value = entry.value as V;
+      }
+      this.finish(op);
+      if (this.isLive(entry, op)) this.install(entry, op, value, version, fetched, identity);
+      return value;
+    } catch (error) {
+      this.finish(op);
+      this.errors++;
+      if (this.closed) throw this.closedError(path, pinned);
+      const live = this.isLive(entry, op);
+      if (live) entry.op = undefined;
+      const now = this.clock.now();
+      if (live && entry.hasValue && now < entry.staleUntil) {
+        if (op.reason === "refresh") {
+          this.report(new CacheError("refresh_failed", `cache: background refresh of ${describe(path, pinned)} failed; serving the cached value`, { cause: error, path, version: pinned }));
+        }
+        this.scheduleRetry(entry, now);
+        if (now >= entry.freshUntil && op.joined) this.staleServed++;
+        return entry.value as V;
+      }
+      const hadValue = live && entry.hasValue;
+      if (live) this.remove(entry);
+      const failure = hadValue
+        ? new CacheError("stale", `cache: reloading ${describe(path, pinned)} failed and the cached value is past its stale-if-error bound`, { cause: error, path, version: pinned })
+        : new CacheError("load_failed", `cache: could not load ${describe(path, pinned)}`, { cause: error, path, version: pinned });
+      if (op.reason === "refresh") {
+        this.report(new CacheError("refresh_failed", `cache: background refresh of ${describe(path, pinned)} failed; the entry was dropped`, { cause: error, path, version: pinned }));
+      }
+      throw failure;
+    }
+  }
+
+  private finish(op: Operation<V>): void {
+    if (op.timeout !== undefined) {
+      this.timers.clearTimeout(op.timeout);
+      op.timeout = undefined;
+    }
+  }
+
+  private isLive(entry: Entry<V>, op: Operation<V>): boolean {
+    return !this.closed && !entry.removed && entry.op === op;
+  }
+
+  private install(entry: Entry<V>, op: Operation<V>, value: V, version: number | undefined, fetched: boolean, identity: string | undefined): void {
+    const now = this.clock.now();
+    const had = entry.hasValue;
+    const oldVersion = entry.version;
+    const oldValue = entry.value;
+    if (fetched || !had) {
+      entry.value = value;
+      entry.promise = Promise.resolve(value);
+    }
+    entry.hasValue = true;
+    entry.version = version;
+    entry.loadedAt = now;
+    entry.freshUntil = now + this.ttlMs;
+    entry.staleUntil = entry.freshUntil + this.staleIfErrorMs;
+    entry.read = false;
+    entry.idle = false;
+    entry.retries = 0;
+    entry.op = undefined;
+    this.schedule(entry, now);
+    if (!had || entry.pinned !== undefined || !fetched) return;
+    const changed =
+      oldVersion !== undefined && version !== undefined ? oldVersion !== version : !this.equals(oldValue as V, value);
+    if (changed) {
+      this.emit({ path: entry.path, identity, oldVersion, newVersion: version, reason: op.reason === "refresh" ? "refresh" : "reload" });
+    }
+  }
+
+  // ---------------------------------------------------------------- timers
+
+  private schedule(entry: Entry<V>, now: number): void {
+    this.clearTimer(entry);
+    if (this.backgroundRefresh) {
+      const u = 1 - unit(this.random);
+      const delay = this.ttlMs * (1 - this.refreshJitter * u);
+      this.setTimer(entry, delay, () => this.onRefreshDue(entry));
+    } else {
+      this.setTimer(entry, entry.staleUntil - now, () => this.onDropDue(entry));
+    }
+  }
+
+  private scheduleRetry(entry: Entry<V>, now: number): void {
+    this.clearTimer(entry);
+    if (!this.backgroundRefresh) {
+      this.setTimer(entry, entry.staleUntil - now, () => this.onDropDue(entry));
+      return;
+    }
+    const base = Math.min(this.retryBaseMs * 2 ** Math.min(entry.retries, 30), this.ttlMs);
+    entry.retries++;
+    const delay = base * (0.5 + unit(this.random) / 2);
+    if (now + delay < entry.staleUntil) {
+      this.setTimer(entry, delay, () => this.onRefreshDue(entry));
+    } else {
+      this.setTimer(entry, entry.staleUntil - now, () => this.onDropDue(entry));
+    }
+  }
+
+  private setTimer(entry: Entry<V>, delayMs: number, callback: () => void): void {
+    const handle = this.timers.setTimeout(() => {
+      if (entry.timer !== handle) return;
+      entry.timer = undefined;
+      callback();
+    }, Math.max(0, Math.min(delayMs, MAX_TIMER_MS)));
+    entry.timer = handle;
+    unrefTimer(handle);
+  }
+
+  private clearTimer(entry: Entry<V>): void {
+    if (entry.timer !== undefined) {
+      this.timers.clearTimeout(entry.timer);
+      entry.timer = undefined;
+    }
+  }
+
+  private onRefreshDue(entry: Entry<V>): void {
+    if (this.closed || entry.removed || entry.op !== undefined) return;
+    if (entry.read || entry.retries > 0) {
+      this.start(entry, "refresh");
+      return;
+    }
+    // Nobody read it since it was loaded: let it lapse instead of loading it forever.
+    entry.idle = true;
+    const now = this.clock.now();
+    this.setTimer(entry, entry.staleUntil - now, () => this.onDropDue(entry));
+  }
+
+  private onDropDue(entry: Entry<V>): void {
+    if (this.closed || entry.removed || entry.op !== undefined) return;
+    this.remove(entry);
+  }
+
+  private markRead(entry: Entry<V>): void {
+    entry.read = true;
+    if (entry.idle && entry.op === undefined && this.backgroundRefresh) this.start(entry, "refresh");
+  }
+
+  // ---------------------------------------------------------------- removal, identity, events
+
+  private remove(entry: Entry<V>): void {
+    if (entry.removed) return;
+    entry.removed = true;
+    this.clearTimer(entry);
+    this.lru.unlink(entry);
+    (entry.pinned === undefined ? this.current : this.pinned).delete(entry.key);
+    entry.value = undefined;
+    entry.promise = undefined;
+    entry.hasValue = false;
+    entry.op = undefined;
+  }
+
+  private removeAll(): void {
+    for (const entry of [...this.current.values(), ...this.pinned.values()]) this.remove(entry);
+  }
+
+  private flush(identity: string | undefined): void {
+    this.currentIdentity = identity;
+    this.flushes++;
+    this.removeAll();
+  }
+
+  /** Reads the identity getter; flushes on a change; returns an error (after flushing) if it throws. */
+  private syncIdentity(): CacheError | undefined {
+    let id: string | undefined;
+    try {
+      id = (this.identityGetter as () => string | undefined)();
+    } catch (error) {
+      if (this.size > 0 || this.currentIdentity !== undefined) this.flush(undefined);
+      return new CacheError("identity_unavailable", "cache: the identity getter failed; every entry was dropped", { cause: error });
+    }
+    if (id !== this.currentIdentity) this.flush(id);
+    return undefined;
+  }
+
+  private emit(event: CacheChangeEvent): void {
+    const scoped = this.pathListeners.get(event.path);
+    if (this.listeners.size === 0 && scoped === undefined) return;
+    const all = [...this.listeners, ...(scoped ?? [])];
+    for (const listener of all) {
+      try {
+        listener(event);
+      } catch (error) {
+        this.report(new CacheError("listener_failed", `cache: an onChange listener for path ${event.path} threw`, { cause: error, path: event.path }));
+      }
+    }
+  }
+
+  private report(error: CacheError): void {
+    if (this.onError === undefined) return;
+    try {
+      this.onError(error);
+    } catch {
+      // A failing error hook must not break the cache.
+    }
+  }
+
+  private closedError(path: string, pinned?: number): CacheError {
+    return new CacheError("closed", "cache: the secret cache is closed", { path, version: pinned });
+  }
+}
+
+function badPath(path: unknown): CacheError {
+  return new CacheError("invalid_argument", `cache: path must be a non-empty string, got ${typeof path === "string" ? "an empty string" : typeof path}`);
+}
+
+function checkLookup(path: unknown, version: unknown): CacheError | undefined {
+  if (typeof path !== "string" || path === "") return badPath(path);
+  if (version !== undefined && (typeof version !== "number" || !Number.isSafeInteger(version) || version < 0)) {
+    return new CacheError("invalid_argument", "cache: version must be a non-negative integer", { path });
+  }
+  return undefined;
+}
+
+function abortedError(path: string, pinned: number | undefined, signal: AbortSignal): CacheError {
+  return new CacheError("aborted", `cache: waiting for ${describe(path, pinned)} was aborted`, {
+    cause: signal.reason,
+    path,
+    version: pinned,
+  });
+}
+
+/** Runs a loader, turning a synchronous throw into a rejection and racing it against `signal`. */
+function guard<T>(call: () => Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    if (signal.aborted) {
+      reject(signal.reason);
+      return;
+    }
+    const onAbort = (): void => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    let pending: Promise<T>;
+    try {
+      pending = Promise.resolve(call());
+    } catch (error) {
+      pending = Promise.reject(error);
+    }
+    pending.then(
+      (value) => {
+        signal.removeEventListener("abort", onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(error);
+      },
+    );
+  });
+}
+
+/**
+ * Makes a memory-only, LRU-bounded secret cache: single-flight loads, jittered background refresh
+ * ahead of expiry, version-aware refresh (with `loadVersion`), bounded stale-on-error, and a flush
+ * when the caller identity changes. It imports no other spike-ts package: pass `load` (and
+ * `loadVersion`) functions bound to your Nexus client.
+ *
+ * @example
+ * ```ts
+ * const cache = createSecretCache({
+ *   load: (path, { version, signal }) => nexus.getSecret(path, { version, signal }),
+ *   loadVersion: async (path, { signal }) => (await nexus.getSecretMetadata(path, { signal })).metadata.currentVersion,
+ *   ttlMs: 60_000,
+ *   staleIfErrorMs: 300_000,
+ * });
+ * source.onUpdate(() => cache.setIdentity(source.getX509Svid().id.toString()));
+ * const db = await cache.get("apps/web/db");
+ * ```
+ */
+export function createSecretCache<V = Record<string, string>>(options: SecretCacheOptions<V>): SecretCache<V> {
+  return new SecretCacheImpl<V>(options);
+}
