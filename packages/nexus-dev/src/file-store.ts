@@ -1,0 +1,324 @@
+// A durable store of plain JSON files. Each secret path and each policy is one file,
+// named by the SHA-256 of its key. A write goes to a temp file in the same directory,
+// is fsynced, renamed over the target, and the directory is fsynced: after the promise
+// resolves the change survives a crash (kill -9, power loss on a sane filesystem), and
+// a crash before that leaves the previous file whole.
+import { createHash, randomUUID } from "node:crypto";
+import { mkdir, open, readdir, readFile, rename, rm, unlink } from "node:fs/promises";
+import { join } from "node:path";
+import { NexusDevError } from "./errors.js";
+import type { SecretRecord, SecretVersion } from "./secret-record.js";
+import type { NexusStore, StoredPolicy, StoredState } from "./store.js";
+
+/** Options of {@link createFileStore}. */
+export interface FileStoreOptions {
+  /** The directory to keep the files in; created (mode 0700) when missing. */
+  readonly directory: string;
+}
+
+const FORMAT = 1;
+const TMP_PREFIX = ".tmp-";
+
+function fileName(key: string): string {
+  return `${createHash("sha256").update(key, "utf8").digest("hex")}.json`;
+}
+
+function ioError(what: string, cause: unknown): NexusDevError {
+  const code = (cause as NodeJS.ErrnoException | undefined)?.code;
+  return new NexusDevError("store_io", `nexus-dev: file store could not ${what}${code ? ` (${code})` : ""}; check the directory exists and is writable`, { cause });
+}
+
+async function fsyncDirectory(dir: string): Promise<void> {
+  const fh = await open(dir, "r");
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
+async function atomicWrite(dir: string, name: string, content: string): Promise<void> {
+  const tmp = join(dir, `${TMP_PREFIX}${randomUUID()}`);
+  try {
+    const fh = await open(tmp, "wx", 0o600);
+    try {
+      await fh.writeFile(content, "utf8");
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await rename(tmp, join(dir, name));
+  } catch (e) {
+    await rm(tmp, { force: true }).catch(() => undefined);
+    throw e;
+  }
+  await fsyncDirectory(dir);
+}
+
+interface SecretFile {
+  format: number;
+  path: string;
+  metadata: { currentVersion: number; oldestVersion: number; createdTime: string; updatedTime: string; maxVersions: number };
+  versions: Array<{ version: number; data: Record<string, string>; createdTime: string; deletedTime: string | null }>;
+}
+
+interface PolicyFile {
+  format: number;
+  name: string;
+  spiffeIdPattern: string;
+  pathPattern: string;
+  permissions: string[];
+  createdAt: string;
+  updatedAt: string;
+}
+
+function encodeSecret(path: string, r: SecretRecord): string {
+  const m = r.metadata;
+  const file: SecretFile = {
+    format: FORMAT,
+    path,
+    metadata: {
+      currentVersion: m.currentVersion,
+      oldestVersion: m.oldestVersion,
+      createdTime: m.createdTime.toISOString(),
+      updatedTime: m.updatedTime.toISOString(),
+      maxVersions: m.maxVersions,
+    },
+    versions: [...r.versions].map(([version, v]) => ({
+      version,
+      data: { ...v.data },
+      createdTime: v.createdTime.toISOString(),
+      deletedTime: v.deletedTime ? v.deletedTime.toISOString() : null,
+    })),
+  };
+  return JSON.stringify(file);
+}
+
+function date(s: unknown): Date {
+  if (typeof s !== "string") throw new TypeError("not a time");
+  const d = new Date(s);
+  if (Number.isNaN(d.getTime())) throw new TypeError("not a time");
+  return d;
+}
+
+function int(n: unknown): number {
+  if (typeof n !== "number" || !Number.isSafeInteger(n)) throw new TypeError("not an integer");
+  return n;
+}
+
+function stringMap(v: unknown): Record<string, string> {
+  if (typeof v !== "object" || v === null || Array.isArray(v)) throw new TypeError("not a map");
+  const out: Record<string, string> = {};
+  for (const [k, x] of Object.entries(v)) {
+    if (typeof x !== "string") throw new TypeError("not a string value");
+    Object.defineProperty(out, k, { value: x, enumerable: true, writable: true, configurable: true });
+  }
+  return out;
+}
+
+function decodeSecret(text: string): { path: string; record: SecretRecord } {
+  const f = JSON.parse(text) as SecretFile;
+  if (f.format !== FORMAT || typeof f.path !== "string" || !Array.isArray(f.versions)) throw new TypeError("not a secret file");
+  const versions = new Map<number, SecretVersion>();
+  for (const v of f.versions) {
+    versions.set(int(v.version), {
+      data: stringMap(v.data),
+      createdTime: date(v.createdTime),
+      deletedTime: v.deletedTime === null ? null : date(v.deletedTime),
+    });
+  }
+  const m = f.metadata;
+  return {
+    path: f.path,
+    record: {
+      versions,
+      metadata: {
+        currentVersion: int(m.currentVersion),
+        oldestVersion: int(m.oldestVersion),
+        createdTime: date(m.createdTime),
+        updatedTime: date(m.updatedTime),
+        maxVersions: int(m.maxVersions),
+      },
+    },
+  };
+}
+
+function encodePolicy(p: StoredPolicy): string {
+  const file: PolicyFile = {
+    format: FORMAT,
+    name: p.name,
+    spiffeIdPattern: p.spiffeIdPattern,
+    pathPattern: p.pathPattern,
+    permissions: [...p.permissions],
+    createdAt: p.createdAt.toISOString(),
+    updatedAt: p.updatedAt.toISOString(),
+  };
+  return JSON.stringify(file);
+}
+
+function decodePolicy(text: string): StoredPolicy {
+  const f = JSON.parse(text) as PolicyFile;
+  if (
+    f.format !== FORMAT ||
+    typeof f.name !== "string" ||
+    typeof f.spiffeIdPattern !== "string" ||
+    typeof f.pathPattern !== "string" ||
+    !Array.isArray(f.permissions) ||
+    !f.permissions.every((p) => typeof p === "string")
+  ) {
+    throw new TypeError("not a policy file");
+  }
+  return {
+    name: f.name,
+    spiffeIdPattern: f.spiffeIdPattern,
+    pathPattern: f.pathPattern,
+    permissions: f.permissions,
+    createdAt: date(f.createdAt),
+    updatedAt: date(f.updatedAt),
+  };
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/**
+ * A durable store of plain files in `directory`: `secrets/`, `policies/` and a `LOCK`
+ * file naming the owning process. A write that got HTTP 200 survives `kill -9` right
+ * after; a write that failed leaves the previous file whole. Files are mode 0600 and
+ * hold secret values in clear text: this is a development store.
+ *
+ * @example
+ * ```ts
+ * const nexus = await createDevNexus({ source, store: createFileStore({ directory: "./.spike-dev" }) });
+ * ```
+ */
+export function createFileStore(options: FileStoreOptions): NexusStore {
+  if (typeof options?.directory !== "string" || options.directory.length === 0) {
+    throw new NexusDevError("invalid_options", "nexus-dev: createFileStore needs a directory");
+  }
+  const root = options.directory;
+  const secretsDir = join(root, "secrets");
+  const policiesDir = join(root, "policies");
+  const lockFile = join(root, "LOCK");
+  let state: "new" | "open" | "closed" = "new";
+
+  const ensureOpen = (): void => {
+    if (state === "closed") throw new NexusDevError("closed", "nexus-dev: file store is closed");
+    if (state === "new") throw new NexusDevError("closed", "nexus-dev: file store is not loaded yet; call load() first");
+  };
+
+  async function takeLock(): Promise<void> {
+    for (let attempt = 0; attempt < 2; attempt++) {
+      try {
+        const fh = await open(lockFile, "wx", 0o600);
+        try {
+          await fh.writeFile(`${process.pid}\n`);
+          await fh.sync();
+        } finally {
+          await fh.close();
+        }
+        return;
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw ioError("create its LOCK file", e);
+        const owner = Number.parseInt(await readFile(lockFile, "utf8").catch(() => ""), 10);
+        if (Number.isSafeInteger(owner) && owner !== process.pid && pidAlive(owner)) {
+          throw new NexusDevError("store_locked", `nexus-dev: file store ${root} is in use by process ${owner}; stop it or use another directory`);
+        }
+        await rm(lockFile, { force: true }); // stale lock of a dead process (e.g. after kill -9)
+      }
+    }
+    throw new NexusDevError("store_locked", `nexus-dev: could not lock file store ${root}`);
+  }
+
+  async function readAll<T>(dir: string, decode: (text: string) => T, signal?: AbortSignal): Promise<Array<{ file: string; value: T }>> {
+    const out: Array<{ file: string; value: T }> = [];
+    for (const file of await readdir(dir)) {
+      signal?.throwIfAborted();
+      if (file.startsWith(TMP_PREFIX)) {
+        await rm(join(dir, file), { force: true }); // a write that never got acknowledged
+        continue;
+      }
+      if (!file.endsWith(".json")) continue;
+      const text = await readFile(join(dir, file), "utf8");
+      try {
+        out.push({ file, value: decode(text) });
+      } catch (e) {
+        throw new NexusDevError("store_corrupt", `nexus-dev: file store entry ${join(dir, file)} is not a valid record; move it away to start`, { cause: e });
+      }
+    }
+    return out;
+  }
+
+  return {
+    kind: "file",
+    async load(opts) {
+      if (state === "closed") throw new NexusDevError("closed", "nexus-dev: file store is closed");
+      if (state === "open") throw new NexusDevError("invalid_options", "nexus-dev: file store is already loaded by a server");
+      try {
+        await mkdir(secretsDir, { recursive: true, mode: 0o700 });
+        await mkdir(policiesDir, { recursive: true, mode: 0o700 });
+      } catch (e) {
+        throw ioError(`create ${root}`, e);
+      }
+      await takeLock();
+      try {
+        const secrets = new Map<string, SecretRecord>();
+        for (const { file, value } of await readAll(secretsDir, decodeSecret, opts?.signal)) {
+          if (fileName(value.path) !== file) throw new NexusDevError("store_corrupt", `nexus-dev: file store entry ${join(secretsDir, file)} does not match the path it holds`);
+          secrets.set(value.path, value.record);
+        }
+        const policies = new Map<string, StoredPolicy>();
+        for (const { file, value } of await readAll(policiesDir, decodePolicy, opts?.signal)) {
+          if (fileName(value.name) !== file) throw new NexusDevError("store_corrupt", `nexus-dev: file store entry ${join(policiesDir, file)} does not match the policy it holds`);
+          policies.set(value.name, value);
+        }
+        state = "open";
+        const loaded: StoredState = { secrets, policies };
+        return loaded;
+      } catch (e) {
+        await rm(lockFile, { force: true });
+        if (NexusDevError.is(e)) throw e;
+        throw ioError(`read ${root}`, e);
+      }
+    },
+    async writeSecret(path, record) {
+      ensureOpen();
+      try {
+        await atomicWrite(secretsDir, fileName(path), encodeSecret(path, record));
+      } catch (e) {
+        throw ioError("write a secret", e);
+      }
+    },
+    async writePolicy(policy) {
+      ensureOpen();
+      try {
+        await atomicWrite(policiesDir, fileName(policy.name), encodePolicy(policy));
+      } catch (e) {
+        throw ioError("write a policy", e);
+      }
+    },
+    async removePolicy(name) {
+      ensureOpen();
+      try {
+        await unlink(join(policiesDir, fileName(name))).catch((e: NodeJS.ErrnoException) => {
+          if (e.code !== "ENOENT") throw e;
+        });
+        await fsyncDirectory(policiesDir);
+      } catch (e) {
+        throw ioError("remove a policy", e);
+      }
+    },
+    async close() {
+      if (state === "closed") return;
+      const wasOpen = state === "open";
+      state = "closed";
+      if (wasOpen) await rm(lockFile, { force: true });
+    },
+  };
+}

@@ -1,0 +1,431 @@
+// Request handling of the dev Nexus on a plain node:http(s) request/response pair, in
+// Nexus's order (spec §1.3, §1.5): method, route, then per endpoint parse, authorize,
+// validate, operate. The TLS layer only supplies the caller's SPIFFE ID.
+import { createHash } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import {
+  authorizeOperation,
+  findEndpoint,
+  NEXUS_JSON_RESPONSE_HEADERS,
+  type NexusOperation,
+  policyViolations,
+  STREAM_CONTENT_TYPE,
+  type TrustRoots,
+  validateKeyName,
+  validatePolicyName,
+  validateSecretPath,
+} from "@spike-ts/nexus-model";
+import { CIPHER_FORMAT_VERSION, NONCE_BYTES, type NexusCipher } from "./cipher.js";
+import { formatGoTime, type GoFieldType, GoJsonError, type GoStruct, marshalGo, goMap, unmarshalGo } from "./go-json.js";
+import type { NexusState } from "./nexus-state.js";
+
+/** One line of the dev Nexus's server log: never carries secret values or request bodies. */
+export interface NexusDevLogEntry {
+  /** `info` for served requests, `warn` for refusals, `error` for internal failures. */
+  readonly level: "info" | "warn" | "error";
+  /** What happened, in lower case. */
+  readonly message: string;
+  /** The operation, when the route matched. */
+  readonly operation?: NexusOperation;
+  /** The caller's SPIFFE ID, when known. */
+  readonly peerId?: string;
+  /** The HTTP status sent. */
+  readonly status?: number;
+}
+
+/** What the request handler needs. */
+export interface NexusHandlerOptions {
+  readonly state: NexusState;
+  readonly cipher: NexusCipher;
+  readonly trustRoots: TrustRoots;
+  /** The caller's SPIFFE ID from its verified client certificate, or `undefined`. */
+  readonly peerIdOf: (req: IncomingMessage) => string | undefined;
+  readonly now: () => Date;
+  /** `SPIKE_NEXUS_CRYPTO_MAX_CIPHERTEXT_SIZE` (default 65536). */
+  readonly maxCiphertextBytes: number;
+  readonly log?: (entry: NexusDevLogEntry) => void;
+}
+
+type ErrCode = "api_bad_request" | "access_unauthorized" | "api_not_found" | "api_internal_error";
+const STATUS: Record<ErrCode, number> = { api_bad_request: 400, access_unauthorized: 401, api_not_found: 404, api_internal_error: 500 };
+
+class BodyReadError extends Error {}
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)));
+    req.on("error", (e) => reject(new BodyReadError("body", { cause: e })));
+    req.on("aborted", () => reject(new BodyReadError("aborted")));
+  });
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = marshalGo(body);
+  res.writeHead(status, { ...NEXUS_JSON_RESPONSE_HEADERS, "content-length": Buffer.byteLength(text) });
+  res.end(text);
+}
+
+/** Go's http.Error: plain text, nosniff, a trailing newline (cipher streaming errors). */
+function sendPlain(res: ServerResponse, status: number, text: string): void {
+  const body = `${text}\n`;
+  res.writeHead(status, {
+    "content-type": "text/plain; charset=utf-8",
+    "x-content-type-options": "nosniff",
+    "content-length": Buffer.byteLength(body),
+  });
+  res.end(body);
+}
+
+function sendOctets(res: ServerResponse, bytes: Uint8Array): void {
+  res.writeHead(200, { "content-type": STREAM_CONTENT_TYPE, "content-length": bytes.length });
+  res.end(bytes);
+}
+
+/** Go's `url.ParseQuery(...).Get("action")`: the first well-formed `action` pair wins. */
+function actionOf(rawQuery: string): string {
+  for (const pair of rawQuery.split("&")) {
+    if (pair === "" || pair.includes(";")) continue;
+    const eq = pair.indexOf("=");
+    const k = eq < 0 ? pair : pair.slice(0, eq);
+    const v = eq < 0 ? "" : pair.slice(eq + 1);
+    let key: string;
+    let value: string;
+    try {
+      key = decodeURIComponent(k.replace(/\+/g, " "));
+      value = decodeURIComponent(v.replace(/\+/g, " "));
+    } catch {
+      continue;
+    }
+    if (key === "action") return value;
+  }
+  return "";
+}
+
+/** Splits a request target into Go's decoded `URL.Path` and the `action` value. */
+export function routeOf(url: string | undefined): { path: string; action: string } | undefined {
+  const target = url ?? "/";
+  const q = target.indexOf("?");
+  const rawPath = q < 0 ? target : target.slice(0, q);
+  const rawQuery = q < 0 ? "" : target.slice(q + 1);
+  try {
+    return { path: decodeURIComponent(rawPath), action: actionOf(rawQuery) };
+  } catch {
+    return undefined;
+  }
+}
+
+const SCHEMAS = {
+  "secret.put": { path: "string", values: "stringMap" },
+  "secret.get": { path: "string", version: "int" },
+  "secret.delete": { path: "string", versions: "intArray" },
+  "secret.undelete": { path: "string", versions: "intArray" },
+  "secret.list": {},
+  "secret.metadata": { path: "string", version: "int" },
+  "policy.put": { name: "string", spiffeidPattern: "string", pathPattern: "string", permissions: "stringArray" },
+  "policy.get": { id: "string" },
+  "policy.list": { spiffeidPattern: "string", pathPattern: "string" },
+  "policy.delete": { id: "string" },
+  "cipher.encrypt": { plaintext: "bytes", algorithm: "string" },
+  "cipher.decrypt": { version: "uint8", nonce: "bytes", ciphertext: "bytes", algorithm: "string" },
+  "bootstrap.verify": { nonce: "bytes", ciphertext: "bytes" },
+} as const satisfies Partial<Record<NexusOperation, Record<string, GoFieldType>>>;
+
+type Op = keyof typeof SCHEMAS;
+type Input<O extends Op> = GoStruct<(typeof SCHEMAS)[O]>;
+
+class Reply {
+  constructor(
+    readonly status: number,
+    readonly body: unknown,
+    readonly note?: string,
+  ) {}
+}
+const err = (code: ErrCode, note?: string): Reply => new Reply(STATUS[code], { err: code }, note);
+const ok = (body: unknown = {}): Reply => new Reply(200, body);
+
+/**
+ * Makes the dev Nexus request listener for node:http or node:https.
+ * @internal exported for the server and unit tests; not part of the package API.
+ */
+export function createNexusHandler(o: NexusHandlerOptions): (req: IncomingMessage, res: ServerResponse) => void {
+  const log = o.log ?? (() => undefined);
+
+  const authorize = (op: NexusOperation, peerId: string | undefined, path?: string): Reply | undefined => {
+    if (peerId === undefined) return err("access_unauthorized", "no peer spiffe id");
+    const d = authorizeOperation({ operation: op, peerId, path, policies: o.state.compiledPolicies(), trustRoots: o.trustRoots });
+    return d.allowed ? undefined : err("access_unauthorized", d.reason);
+  };
+
+  const parse = <O extends Op>(op: O, body: Uint8Array): Input<O> | Reply => {
+    try {
+      return unmarshalGo(body, SCHEMAS[op]) as Input<O>;
+    } catch (e) {
+      if (e instanceof GoJsonError) return err("api_bad_request", e.message);
+      throw e;
+    }
+  };
+
+  async function jsonOperation(op: Op, body: Buffer, peerId: string | undefined): Promise<Reply> {
+    const now = o.now();
+    switch (op) {
+      case "secret.put": {
+        const r = parse(op, body);
+        if (r instanceof Reply) return r;
+        const denied = authorize(op, peerId, r.path);
+        if (denied) return denied;
+        const bad = validateSecretPath(r.path) ?? Object.keys(r.values ?? {}).map(validateKeyName).find((v) => v !== undefined);
+        if (bad) return err("api_bad_request", bad.message);
+        await o.state.putSecret(r.path, r.values ?? {}, now);
+        return ok();
+      }
+      case "secret.get": {
+        const r = parse(op, body);
+        if (r instanceof Reply) return r;
+        const denied = authorize(op, peerId, r.path) ;
+        if (denied) return denied;
+        const bad = validateSecretPath(r.path);
+        if (bad) return err("api_bad_request", bad.message);
+        const v = o.state.readSecret(r.path, r.version);
+        return v ? ok({ data: goMap(v.data) }) : err("api_not_found");
+      }
+      case "secret.delete":
+      case "secret.undelete": {
+        const r = parse(op, body);
+        if (r instanceof Reply) return r;
+        const denied = authorize(op, peerId, r.path);
+        if (denied) return denied;
+        const bad = validateSecretPath(r.path);
+        if (bad) return err("api_bad_request", bad.message);
+        const done =
+          op === "secret.delete"
+            ? await o.state.deleteSecret(r.path, r.versions, now)
+            : await o.state.undeleteSecret(r.path, r.versions, now);
+        return done ? ok() : err("api_not_found");
+      }
+      case "secret.list": {
+        const r = parse(op, body);
+        if (r instanceof Reply) return r;
+        const denied = authorize(op, peerId);
+        if (denied) return denied;
+        return ok({ keys: o.state.listSecretPaths() });
+      }
+      case "secret.metadata": {
+        const r = parse(op, body);
+        if (r instanceof Reply) return r;
+        const denied = authorize(op, peerId, r.path);
+        if (denied) return denied;
+        const bad = validateSecretPath(r.path);
+        if (bad) return err("api_bad_request", bad.message);
+        const rec = o.state.readMetadata(r.path, r.version);
+        if (!rec) return err("api_not_found");
+        const versions: Record<string, unknown> = {};
+        for (const [n, v] of rec.versions) {
+          versions[String(n)] = {
+            createdTime: formatGoTime(v.createdTime),
+            version: n,
+            deletedTime: v.deletedTime ? formatGoTime(v.deletedTime) : null,
+          };
+        }
+        const m = rec.metadata;
+        return ok({
+          versions: goMap(versions),
+          metadata: {
+            currentVersion: m.currentVersion,
+            oldestVersion: m.oldestVersion,
+            createdTime: formatGoTime(m.createdTime),
+            updatedTime: formatGoTime(m.updatedTime),
+            maxVersions: m.maxVersions,
+          },
+        });
+      }
+      case "policy.put": {
+        const r = parse(op, body);
+        if (r instanceof Reply) return r;
+        const denied = authorize(op, peerId);
+        if (denied) return denied;
+        const spec = { name: r.name, spiffeIdPattern: r.spiffeidPattern, pathPattern: r.pathPattern, permissions: r.permissions ?? [] };
+        const bad = policyViolations(spec)[0];
+        // 400 for the input rules; 500 for an RE2 compile failure or the reserved-path
+        // guard (QUIRK §1.5.7: the helpful text stays in the server log).
+        if (bad) return err(bad.status === 500 ? "api_internal_error" : "api_bad_request", bad.message);
+        await o.state.putPolicy(spec, now);
+        return ok();
+      }
+      case "policy.get": {
+        const r = parse(op, body);
+        if (r instanceof Reply) return r;
+        const denied = authorize(op, peerId);
+        if (denied) return denied;
+        const bad = validatePolicyName(r.id);
+        if (bad) return err("api_bad_request", bad.message);
+        const p = o.state.getPolicy(r.id);
+        // QUIRK/BUG? §1.5.8: a missing name is 500, not 404.
+        if (!p) return err("api_internal_error", `policy ${JSON.stringify(r.id)} not found (nexus answers 500)`);
+        return ok({
+          id: "",
+          name: p.name,
+          spiffiedPattern: p.spiffeIdPattern, // sic: the response key of data.Policy (§1.5.8)
+          pathPattern: p.pathPattern,
+          permissions: p.permissions,
+          createdAt: formatGoTime(p.createdAt),
+          updatedAt: formatGoTime(p.updatedAt),
+        });
+      }
+      case "policy.list": {
+        const r = parse(op, body);
+        if (r instanceof Reply) return r;
+        const denied = authorize(op, peerId);
+        if (denied) return denied;
+        let list = o.state.listPolicies();
+        // Exact string filters; the SPIFFE one wins when both are given (§1.5.9).
+        if (r.spiffeidPattern !== "") list = list.filter((p) => p.spiffeIdPattern === r.spiffeidPattern);
+        else if (r.pathPattern !== "") list = list.filter((p) => p.pathPattern === r.pathPattern);
+        return ok({ policies: list.map((p) => ({ id: "", name: p.name })) });
+      }
+      case "policy.delete": {
+        const r = parse(op, body);
+        if (r instanceof Reply) return r;
+        const denied = authorize(op, peerId);
+        if (denied) return denied;
+        const bad = validatePolicyName(r.id);
+        if (bad) return err("api_bad_request", bad.message);
+        // QUIRK/BUG? §1.5.10: a missing name is 500.
+        return (await o.state.deletePolicy(r.id)) ? ok() : err("api_internal_error", `policy ${JSON.stringify(r.id)} not found (nexus answers 500)`);
+      }
+      case "cipher.encrypt": {
+        const r = parse(op, body);
+        if (r instanceof Reply) return r;
+        const denied = authorize(op, peerId);
+        if (denied) return denied;
+        const plaintext = r.plaintext ?? new Uint8Array(0);
+        // QUIRK §1.5.11: the plaintext is checked against the ciphertext maximum.
+        if (plaintext.length > o.maxCiphertextBytes) return err("api_bad_request", "plaintext too large");
+        const { nonce, ciphertext } = o.cipher.seal(plaintext);
+        return ok({ version: CIPHER_FORMAT_VERSION, nonce: Buffer.from(nonce).toString("base64"), ciphertext: Buffer.from(ciphertext).toString("base64") });
+      }
+      case "cipher.decrypt": {
+        const r = parse(op, body);
+        if (r instanceof Reply) return r;
+        const denied = authorize(op, peerId);
+        if (denied) return denied;
+        if (r.version !== CIPHER_FORMAT_VERSION) return err("api_bad_request", "unsupported cipher version");
+        const nonce = r.nonce ?? new Uint8Array(0);
+        const ciphertext = r.ciphertext ?? new Uint8Array(0);
+        if (nonce.length !== NONCE_BYTES) return err("api_bad_request", "nonce must be 12 bytes");
+        if (ciphertext.length > o.maxCiphertextBytes) return err("api_bad_request", "ciphertext too large");
+        const plain = o.cipher.open(nonce, ciphertext);
+        if (!plain) return err("api_internal_error", "decryption failed (json mode answers 500)");
+        // An empty plaintext is a nil slice in Go, which encodes as null (§1.5.12).
+        return ok({ plaintext: plain.length === 0 ? null : Buffer.from(plain).toString("base64") });
+      }
+      case "bootstrap.verify": {
+        const r = parse(op, body);
+        if (r instanceof Reply) return r;
+        const denied = authorize(op, peerId);
+        if (denied) return denied;
+        const nonce = r.nonce ?? new Uint8Array(0);
+        const ciphertext = r.ciphertext ?? new Uint8Array(0);
+        if (nonce.length !== NONCE_BYTES || ciphertext.length > o.maxCiphertextBytes) return err("api_bad_request", "bad nonce or ciphertext size");
+        const plain = o.cipher.open(nonce, ciphertext);
+        if (!plain) return err("api_internal_error", "verification decrypt failed");
+        return ok({ hash: createHash("sha256").update(plain).digest("hex") });
+      }
+    }
+  }
+
+  /** Cipher streaming mode (§1.5.11-12): binary bodies, plain-text errors, JSON 401/400. */
+  async function streaming(op: "cipher.encrypt" | "cipher.decrypt", req: IncomingMessage, res: ServerResponse, peerId: string | undefined): Promise<Reply | undefined> {
+    if (op === "cipher.encrypt") {
+      const plaintext = await readBody(req);
+      const denied = authorize(op, peerId);
+      if (denied) return denied;
+      if (plaintext.length > o.maxCiphertextBytes) return err("api_bad_request", "plaintext too large");
+      const { nonce, ciphertext } = o.cipher.seal(plaintext);
+      sendOctets(res, Buffer.concat([Buffer.of(CIPHER_FORMAT_VERSION), nonce, ciphertext]));
+      return undefined;
+    }
+    const denied = authorize(op, peerId);
+    if (denied) return denied;
+    const blob = await readBody(req);
+    if (blob.length < 1) return plain(res, "crypto_failed_to_read_version");
+    if (blob[0] !== CIPHER_FORMAT_VERSION) return plain(res, "crypto_unsupported_version");
+    if (blob.length < 1 + NONCE_BYTES) return plain(res, "crypto_failed_to_read_nonce");
+    const nonce = blob.subarray(1, 1 + NONCE_BYTES);
+    const ciphertext = blob.subarray(1 + NONCE_BYTES);
+    const again = authorize(op, peerId);
+    if (again) return again;
+    if (ciphertext.length > o.maxCiphertextBytes) return err("api_bad_request", "ciphertext too large");
+    const out = o.cipher.open(nonce, ciphertext);
+    if (!out) return plain(res, "decryption failed");
+    sendOctets(res, out);
+    return undefined;
+  }
+
+  function plain(res: ServerResponse, text: string): undefined {
+    sendPlain(res, 400, text);
+    return undefined;
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const peerId = o.peerIdOf(req);
+    if (req.method !== "POST") {
+      finish(res, err("api_bad_request", `method ${req.method ?? "?"} not allowed`), peerId);
+      return;
+    }
+    const route = routeOf(req.url);
+    const ep = route ? findEndpoint(route.path, route.action) : undefined;
+    // Memory mode: recover and restore answer 400 before any authentication (§1.5.13-14).
+    if (!ep || ep.operation === "operator.recover" || ep.operation === "operator.restore") {
+      finish(res, err("api_bad_request", ep ? `${ep.operation} is not available in memory mode` : "no such route"), peerId);
+      return;
+    }
+    const op = ep.operation as Op;
+    let reply: Reply | undefined;
+    try {
+      if ((op === "cipher.encrypt" || op === "cipher.decrypt") && req.headers["content-type"] === STREAM_CONTENT_TYPE) {
+        reply = await streaming(op, req, res, peerId);
+      } else if (op === "cipher.decrypt") {
+        // JSON decrypt authorizes before reading the body (§1.5.12).
+        reply = authorize(op, peerId) ?? (await jsonOperation(op, await readBody(req), peerId));
+      } else {
+        reply = await jsonOperation(op, await readBody(req), peerId);
+      }
+    } catch (e) {
+      if (e instanceof BodyReadError) {
+        // spec §2.1 (c): the SDKError struct without JSON tags, no explicit Content-Type.
+        if (!res.headersSent) {
+          const body = JSON.stringify({ Code: "data_read_failure", Msg: "failed to read request body", Wrapped: null });
+          res.writeHead(400, { "content-length": Buffer.byteLength(body) });
+          res.end(body);
+        }
+        log({ level: "warn", message: "nexus-dev: could not read the request body", operation: op, peerId, status: 400 });
+        return;
+      }
+      log({ level: "error", message: `nexus-dev: ${op} failed: ${e instanceof Error ? e.message : String(e)}`, operation: op, peerId, status: 500 });
+      reply = err("api_internal_error");
+    }
+    if (reply) finish(res, reply, peerId, op);
+    else log({ level: "info", message: `nexus-dev: ${op} answered`, operation: op, peerId, status: res.statusCode });
+  }
+
+  function finish(res: ServerResponse, reply: Reply, peerId: string | undefined, op?: NexusOperation): void {
+    if (!res.headersSent) sendJson(res, reply.status, reply.body);
+    log({
+      level: reply.status >= 500 ? "error" : reply.status >= 400 ? "warn" : "info",
+      message: `nexus-dev: ${op ?? "request"} answered ${reply.status}${reply.note ? `: ${reply.note}` : ""}`,
+      operation: op,
+      peerId,
+      status: reply.status,
+    });
+  }
+
+  return (req, res) => {
+    handle(req, res).catch((e: unknown) => {
+      log({ level: "error", message: `nexus-dev: handler failed: ${e instanceof Error ? e.message : String(e)}` });
+      if (!res.headersSent) sendJson(res, 500, { err: "api_internal_error" });
+      else res.destroy();
+    });
+  };
+}
