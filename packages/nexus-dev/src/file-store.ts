@@ -5,7 +5,7 @@
 // a crash before that leaves the previous file whole.
 import { createHash, randomUUID } from "node:crypto";
 import { mkdir, open, readdir, readFile, rename, rm, unlink } from "node:fs/promises";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { NexusDevError } from "./errors.js";
 import type { SecretRecord, SecretVersion } from "./secret-record.js";
 import type { NexusStore, StoredPolicy, StoredState } from "./store.js";
@@ -17,6 +17,8 @@ export interface FileStoreOptions {
 }
 
 const FORMAT = 1;
+/** Directories locked by stores of this process (the LOCK file alone cannot tell them apart). */
+const lockedHere = new Set<string>();
 const TMP_PREFIX = ".tmp-";
 
 function fileName(key: string): string {
@@ -206,6 +208,7 @@ export function createFileStore(options: FileStoreOptions): NexusStore {
   const secretsDir = join(root, "secrets");
   const policiesDir = join(root, "policies");
   const lockFile = join(root, "LOCK");
+  const lockKey = resolve(root);
   let state: "new" | "open" | "closed" = "new";
 
   const ensureOpen = (): void => {
@@ -214,6 +217,9 @@ export function createFileStore(options: FileStoreOptions): NexusStore {
   };
 
   async function takeLock(): Promise<void> {
+    if (lockedHere.has(lockKey)) {
+      throw new NexusDevError("store_locked", `nexus-dev: file store ${root} is in use by another server of this process; close it first`);
+    }
     for (let attempt = 0; attempt < 2; attempt++) {
       try {
         const fh = await open(lockFile, "wx", 0o600);
@@ -223,6 +229,7 @@ export function createFileStore(options: FileStoreOptions): NexusStore {
         } finally {
           await fh.close();
         }
+        lockedHere.add(lockKey);
         return;
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw ioError("create its LOCK file", e);
@@ -283,6 +290,7 @@ export function createFileStore(options: FileStoreOptions): NexusStore {
         return loaded;
       } catch (e) {
         await rm(lockFile, { force: true });
+        lockedHere.delete(lockKey);
         if (NexusDevError.is(e)) throw e;
         throw ioError(`read ${root}`, e);
       }
@@ -318,7 +326,10 @@ export function createFileStore(options: FileStoreOptions): NexusStore {
       if (state === "closed") return;
       const wasOpen = state === "open";
       state = "closed";
-      if (wasOpen) await rm(lockFile, { force: true });
+      if (wasOpen) {
+        lockedHere.delete(lockKey);
+        await rm(lockFile, { force: true });
+      }
     },
   };
 }
