@@ -1,14 +1,10 @@
-import type { fromJSON } from "@grpc/proto-loader";
-
-type INamespace = Parameters<typeof fromJSON>[0];
-
 /**
  * The SPIFFE Workload API as a protobufjs JSON descriptor, written from the message tables of
  * the SPIFFE Workload API standard (proto3, no `package`, service `SpiffeWorkloadAPI`).
  * `google.protobuf.Struct` and its companions are declared inline so nothing is read from disk
  * (the package is bundled by esbuild and must work from `dist/`).
  */
-export const workloadApiDescriptor: INamespace = {
+export const workloadApiDescriptor = {
   nested: {
     X509SVIDRequest: { fields: {} },
     X509SVIDResponse: {

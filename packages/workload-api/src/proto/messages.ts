@@ -69,7 +69,11 @@ export interface ValidateJwtSvidResponseMessage {
 const loaderOptions = { keepCase: true, longs: String, enums: String, defaults: true, oneofs: true } as const;
 
 /** The loaded package definition (no file I/O; built from {@link workloadApiDescriptor}). */
-export const workloadApiPackage = fromJSON(workloadApiDescriptor, loaderOptions);
+export const workloadApiPackage = fromJSON(
+  // protobufjs' INamespace typing omits map fields' keyType and wants method comments.
+  workloadApiDescriptor as unknown as Parameters<typeof fromJSON>[0],
+  loaderOptions,
+);
 
 /** The `SpiffeWorkloadAPI` service definition for grpc-js servers and clients. */
 export const workloadApiService = workloadApiPackage["SpiffeWorkloadAPI"] as ServiceDefinition;

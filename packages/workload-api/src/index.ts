@@ -1,0 +1,16 @@
+export { parseWorkloadApiAddress, resolveWorkloadApiAddress, SPIFFE_ENDPOINT_SOCKET } from "./address.js";
+export type { WorkloadApiAddress } from "./address.js";
+export { exponentialBackoff, linearBackoff } from "./backoff.js";
+export type { Backoff, BackoffStrategy, ExponentialBackoffOptions, LinearBackoffOptions } from "./backoff.js";
+export { createWorkloadApiClient } from "./client.js";
+export type { CallOptions, Watcher, WorkloadApiClient, WorkloadApiClientOptions } from "./client.js";
+export { WorkloadApiError } from "./errors.js";
+export type { WorkloadApiErrorCode, WorkloadApiErrorOptions } from "./errors.js";
+export type { JwtSvidParams } from "./jwt.js";
+export { createJwtSource } from "./jwt-source.js";
+export type { JwtSourceOptions, WorkloadJwtSource } from "./jwt-source.js";
+export { SECURITY_HEADER } from "./metadata.js";
+export type { SvidPick } from "./picker.js";
+export type { X509Context } from "./x509-context.js";
+export { createX509Source } from "./x509-source.js";
+export type { WorkloadX509Source, X509SourceOptions } from "./x509-source.js";

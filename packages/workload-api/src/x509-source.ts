@@ -1,0 +1,199 @@
+import { SpiffeError } from "@spike-ts/spiffe";
+import type { TrustDomain, X509Bundle, X509BundleSet, X509Source, X509Svid } from "@spike-ts/spiffe";
+import type { BackoffStrategy } from "./backoff.js";
+import { type WorkloadApiClient, createWorkloadApiClient } from "./client.js";
+import { WorkloadApiError } from "./errors.js";
+import { checkTimeout, waitForFirst } from "./initial-sync.js";
+import { type SvidPick, checkPick, pickSvid } from "./picker.js";
+import { type X509Context, x509ContextFingerprint } from "./x509-context.js";
+
+/** Options of {@link createX509Source}. */
+export interface X509SourceOptions {
+  /** Endpoint address; default `SPIFFE_ENDPOINT_SOCKET`. Ignored when `client` is given. */
+  address?: string;
+  /** Use this client (the source then does not close it). */
+  client?: WorkloadApiClient;
+  /** Retry policy when the source creates its own client (default linear 1..30 s). */
+  backoff?: BackoffStrategy;
+  /**
+   * Which SVID to serve: `{ hint }`, `{ id }` (both must match when both are set) or a function
+   * over the list; default the first. If the picked SVID is missing from the first answer
+   * creation fails with `pick_missing`; later, such an update is reported and skipped.
+   */
+  pick?: SvidPick<X509Svid>;
+  /** How long to wait for the first SVID, ms (default 30000; `Infinity` waits forever). */
+  timeoutMs?: number;
+  /** Cancels creation (not the running source; call `close()` for that). */
+  signal?: AbortSignal;
+  /** Clock for expiry checks (default: system clock). */
+  now?: () => Date;
+}
+
+/** An auto-rotating X.509 source fed by the Workload API; implements spiffe's `X509Source`. */
+export interface WorkloadX509Source extends X509Source {
+  /** The picked SVID; throws `SpiffeError` `svid_expired` if it has expired, `source_closed` after close. */
+  getX509Svid(): X509Svid;
+  /** Every SVID of the last good update. */
+  getX509Svids(): readonly X509Svid[];
+  /** The bundle of `td` (own or federated); throws `SpiffeError` `bundle_missing` / `source_closed`. */
+  getX509BundleForTrustDomain(td: TrustDomain): X509Bundle;
+  /** All bundles of the last good update. */
+  getX509Bundles(): X509BundleSet;
+  /** The last good X.509 context. */
+  getX509Context(): X509Context;
+  /** Calls `listener` after material changed (never for identical re-sends); returns unsubscribe. */
+  onUpdate(listener: () => void): () => void;
+  /** Calls `listener` with every watch error (reconnects, malformed messages, missing pick). */
+  onError(listener: (error: WorkloadApiError) => void): () => void;
+  /** The most recent watch error, if any. */
+  readonly lastError: WorkloadApiError | undefined;
+  /** Ends the stream and timers (and the client, if the source created it). */
+  close(): Promise<void>;
+}
+
+function safeCall(fn: () => void): void {
+  try {
+    fn();
+  } catch (e) {
+    process.emitWarning(`workload-api: a source listener threw: ${(e as Error)?.message ?? String(e)}`, "WorkloadApiWarning");
+  }
+}
+
+/**
+ * Creates an X.509 source: resolves when the first SVID arrives, then keeps it fresh from the
+ * `FetchX509SVID` stream, reconnecting with backoff when the agent restarts. The last good SVID
+ * is served while reconnecting, but never after its `notAfter`.
+ *
+ * PERMISSION_DENIED mid-stream keeps the last material (as go-spiffe does) and is reported
+ * through `onError`; the expiry rule still applies.
+ *
+ * @example
+ * ```ts
+ * const source = await createX509Source({ pick: { hint: "internal" }, timeoutMs: 10_000 });
+ * const svid = source.getX509Svid();
+ * source.onUpdate(() => console.log("rotated", source.getX509Svid().notAfter));
+ * await source.close();
+ * ```
+ */
+export async function createX509Source(options: X509SourceOptions = {}): Promise<WorkloadX509Source> {
+  checkPick(options.pick);
+  const timeoutMs = checkTimeout(options.timeoutMs, 30_000);
+  const now = options.now ?? (() => new Date());
+  const ownsClient = options.client === undefined;
+  const client =
+    options.client ??
+    createWorkloadApiClient({
+      ...(options.address !== undefined ? { address: options.address } : {}),
+      ...(options.backoff !== undefined ? { backoff: options.backoff } : {}),
+      now,
+    });
+
+  let ctx: X509Context | undefined;
+  let svid: X509Svid | undefined;
+  let fingerprint: string | undefined;
+  let lastError: WorkloadApiError | undefined;
+  let closed = false;
+  const updateListeners = new Set<() => void>();
+  const errorListeners = new Set<(e: WorkloadApiError) => void>();
+
+  const sync = waitForFirst({ what: "X.509-SVID", address: client.address.target, timeoutMs, signal: options.signal, lastError: () => lastError });
+
+  const report = (err: WorkloadApiError) => {
+    lastError = err;
+    for (const l of [...errorListeners]) safeCall(() => l(err));
+  };
+
+  const stop = client.watchX509Context({
+    onUpdate(next) {
+      if (closed) return;
+      let picked: X509Svid;
+      try {
+        picked = pickSvid(next.svids, options.pick);
+      } catch (e) {
+        const err = e as WorkloadApiError;
+        report(err);
+        sync.reject(err);
+        return;
+      }
+      if (now().getTime() >= picked.notAfter.getTime()) {
+        report(
+          new WorkloadApiError("expired", `workload-api: the agent sent an X.509-SVID for ${picked.id.toString()} that expired at ${picked.notAfter.toISOString()}; update skipped`, {
+            rpc: "FetchX509SVID",
+          }),
+        );
+        return;
+      }
+      const fp = `${x509ContextFingerprint(next)}\npicked ${next.svids.indexOf(picked)}`;
+      if (fp === fingerprint) return;
+      ctx = next;
+      svid = picked;
+      fingerprint = fp;
+      if (sync.pending) {
+        sync.resolve();
+        return;
+      }
+      for (const l of [...updateListeners]) safeCall(l);
+    },
+    onError: report,
+    onStop(err) {
+      if (sync.pending) sync.reject(err);
+      else if (!closed) report(err);
+    },
+  });
+
+  try {
+    await sync.promise;
+  } catch (e) {
+    closed = true;
+    stop();
+    if (ownsClient) await client.close();
+    throw e;
+  }
+
+  const current = (): X509Context => {
+    if (closed) throw new SpiffeError("source_closed", "x509 source: the workload api source is closed");
+    return ctx as X509Context;
+  };
+
+  return {
+    getX509Svid() {
+      current();
+      const s = svid as X509Svid;
+      if (now().getTime() >= s.notAfter.getTime()) {
+        const last = lastError ? ` (last workload api error: ${lastError.message})` : "";
+        throw new SpiffeError(
+          "svid_expired",
+          `x509 source: the x.509-svid of ${s.id.toString()} expired at ${s.notAfter.toISOString()} and no fresh one arrived from the workload api${last}`,
+        );
+      }
+      return s;
+    },
+    getX509Svids: () => current().svids,
+    getX509BundleForTrustDomain: (td) => current().bundles.getX509BundleForTrustDomain(td),
+    getX509Bundles: () => current().bundles,
+    getX509Context: current,
+    onUpdate(listener) {
+      updateListeners.add(listener);
+      return () => {
+        updateListeners.delete(listener);
+      };
+    },
+    onError(listener) {
+      errorListeners.add(listener);
+      return () => {
+        errorListeners.delete(listener);
+      };
+    },
+    get lastError() {
+      return lastError;
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      stop();
+      updateListeners.clear();
+      errorListeners.clear();
+      if (ownsClient) await client.close();
+    },
+  };
+}
