@@ -1,0 +1,152 @@
+import { isIP } from "node:net";
+import { type SecureContext, type SecureVersion, type TLSSocket, connect, createSecureContext } from "node:tls";
+import type { Authorizer, SpiffeId, X509Source, X509Svid } from "@spike-ts/spiffe";
+import { type buildConnector, errors } from "undici";
+import { MtlsError } from "./errors.js";
+import { currentSvid, svidPem } from "./local-svid.js";
+import { peerChainOf } from "./peer-chain.js";
+import { recordPeerId } from "./peer-id.js";
+import { reportRejectionUntilFirstData, translateHandshakeError } from "./peer-rejection.js";
+import { verifyPeer } from "./verify-peer.js";
+
+/** Options of {@link createMtlsConnector}. */
+export interface MtlsConnectorOptions {
+  /** Where the client SVID and the bundles come from, at every handshake. */
+  readonly source: X509Source;
+  /** Decides which server SPIFFE IDs are acceptable. */
+  readonly authorize: Authorizer;
+  /** The clock used for validity checks. */
+  readonly now: () => Date;
+  /** Offer HTTP/2 by ALPN. */
+  readonly allowH2: boolean;
+  /** Milliseconds for TCP connect plus TLS handshake; 0 disables the timer. */
+  readonly timeoutMs: number;
+  /** TCP keep-alive on the socket. */
+  readonly keepAlive: boolean;
+  /** TCP keep-alive initial delay in milliseconds. */
+  readonly keepAliveInitialDelayMs: number;
+  /** Fail servers that do not request a client certificate. */
+  readonly requireClientAuth: boolean;
+  /** Lowest TLS version offered. */
+  readonly minVersion: SecureVersion;
+  /** Highest TLS version offered. */
+  readonly maxVersion: SecureVersion | undefined;
+}
+
+function noServerIdentityCheck(): undefined {
+  return undefined;
+}
+
+/**
+ * Builds an undici connector that opens a TLS connection presenting the source's current SVID
+ * and verifies the server's SVID the SPIFFE way before handing the socket to undici.
+ * Sessions are never resumed: every connection is a full handshake that is verified.
+ */
+export function createMtlsConnector(options: MtlsConnectorOptions): buildConnector.connector {
+  const contexts = new WeakMap<X509Svid, SecureContext>();
+  const contextFor = (svid: X509Svid): SecureContext => {
+    let context = contexts.get(svid);
+    if (context === undefined) {
+      const pem = svidPem(svid);
+      context = createSecureContext({
+        cert: pem.cert,
+        key: pem.key,
+        minVersion: options.minVersion,
+        ...(options.maxVersion ? { maxVersion: options.maxVersion } : {}),
+      });
+      contexts.set(svid, context);
+    }
+    return context;
+  };
+
+  return (connectOptions, callback) => {
+    let secureContext: SecureContext;
+    try {
+      secureContext = contextFor(currentSvid(options.source, options.now(), "client"));
+    } catch (error) {
+      process.nextTick(callback, error as Error, null);
+      return;
+    }
+    const hostname = connectOptions.hostname;
+    const servername =
+      connectOptions.servername || (isIP(hostname) === 0 && hostname !== "" ? hostname : undefined);
+    const port = Number(connectOptions.port) || 443;
+    let socket: TLSSocket;
+    try {
+      socket = connect({
+        host: hostname,
+        port,
+        ...(servername ? { servername } : {}),
+        ...(connectOptions.localAddress ? { localAddress: connectOptions.localAddress } : {}),
+        ...(connectOptions.httpSocket ? { socket: connectOptions.httpSocket } : {}),
+        secureContext,
+        // Chain and name checks are ours (SPIFFE), done below on every connection.
+        rejectUnauthorized: false,
+        checkServerIdentity: noServerIdentityCheck,
+        ALPNProtocols: options.allowH2 ? ["h2", "http/1.1"] : ["http/1.1"],
+      });
+    } catch (error) {
+      process.nextTick(callback, error as Error, null);
+      return;
+    }
+
+    let settled = false;
+    let timer: NodeJS.Timeout | undefined;
+    const settle = (error: Error | null): void => {
+      if (settled) return;
+      settled = true;
+      if (timer !== undefined) clearTimeout(timer);
+      socket.off("error", onError);
+      socket.off("secureConnect", onSecureConnect);
+      if (error) {
+        socket.destroy();
+        callback(error, null);
+      } else {
+        callback(null, socket);
+      }
+    };
+    let tcpEstablished = false;
+    socket.once("connect", () => {
+      tcpEstablished = true;
+    });
+    const onError = (error: Error): void => settle(translateHandshakeError(error, "client", tcpEstablished));
+    const onSecureConnect = (): void => {
+      let peerId: SpiffeId;
+      try {
+        if (options.requireClientAuth && socket.getSharedSigalgs().length === 0) {
+          throw new MtlsError(
+            "client_auth_not_requested",
+            "mtls: the server did not request a client certificate, so it cannot authenticate us; " +
+              "configure it for mutual tls (or set requireClientAuth: false)",
+            { role: "client" },
+          );
+        }
+        peerId = verifyPeer(peerChainOf(socket), {
+          bundles: options.source,
+          authorize: options.authorize,
+          now: options.now(),
+          role: "client",
+        }).id;
+      } catch (error) {
+        settle(error as Error);
+        return;
+      }
+      recordPeerId(socket, peerId);
+      if (socket.alpnProtocol !== "h2") reportRejectionUntilFirstData(socket, "client");
+      settle(null);
+    };
+    socket.on("error", onError);
+    socket.once("secureConnect", onSecureConnect);
+    if (options.keepAlive) socket.setKeepAlive(true, options.keepAliveInitialDelayMs);
+    if (options.timeoutMs > 0) {
+      timer = setTimeout(() => {
+        settle(
+          new errors.ConnectTimeoutError(
+            `mtls: connect timeout after ${options.timeoutMs} ms to ${hostname}:${port}`,
+          ),
+        );
+      }, options.timeoutMs);
+      timer.unref?.();
+    }
+  };
+}
