@@ -7,3 +7,5 @@ export { createFileStore } from "./file-store.js";
 export type { FileStoreOptions } from "./file-store.js";
 export type { SecretMetadata, SecretRecord, SecretVersion } from "./secret-record.js";
 export { NexusDevError, type NexusDevErrorCode } from "./errors.js";
+export { startDevStack } from "./dev-stack.js";
+export type { DevStack, DevStackEnv, DevStackIdentity, DevStackOptions } from "./dev-stack.js";
