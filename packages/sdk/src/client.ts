@@ -1,0 +1,390 @@
+import { createSecretCache } from "@spike-ts/cache";
+import type { CacheClock, CacheTimers, SecretCache } from "@spike-ts/cache";
+import { createMtlsAgent } from "@spike-ts/mtls-transport";
+import { createNexusClient } from "@spike-ts/nexus-client";
+import type { NexusClient } from "@spike-ts/nexus-client";
+import type { Permission } from "@spike-ts/nexus-model";
+import type { X509Source } from "@spike-ts/spiffe";
+import { createX509Source } from "@spike-ts/workload-api";
+import type { Dispatcher } from "undici";
+import { callSignal } from "./call-signal.js";
+import { resolveConfig } from "./config.js";
+import type { ResolvedConfig } from "./config.js";
+import { SpikeError } from "./errors.js";
+import { authorizeNexus } from "./nexus-authorizer.js";
+import { Secret } from "./secret.js";
+
+/** Options of {@link createSpikeClient}. Every one falls back to the Go SDK's environment variable. */
+export interface SpikeClientOptions {
+  /** Workload API address, `unix:///path` or `tcp://ip:port` (env `SPIFFE_ENDPOINT_SOCKET`, default `unix:///tmp/spire-agent/public/api.sock`). */
+  endpointSocket?: string;
+  /** Nexus base URL (env `SPIKE_NEXUS_API_URL`, then its alias `SPIKE_NEXUS_URL`, default `https://localhost:8553`). */
+  nexusUrl?: string;
+  /** Trust domains whose `/spike/nexus` ID is accepted as the server (env `SPIKE_TRUST_ROOT_NEXUS`, comma-separated, default `spike.ist`). */
+  nexusTrustRoots?: string | readonly string[];
+  /** How long to wait for the first SVID, ms (env `SPIKE_SPIFFE_SOURCE_TIMEOUT` as a Go duration, default 30 s). */
+  sourceTimeoutMs?: number;
+  /** Overall limit of one call, ms (env `SPIKE_HTTP_CLIENT_TIMEOUT` as a Go duration, default 60 s). */
+  requestTimeoutMs?: number;
+  /** The environment to read instead of `process.env` (for tests). */
+  env?: Readonly<Record<string, string | undefined>>;
+  /** Use this X.509 source instead of opening one on the Workload API; the client then does not close it. */
+  source?: X509Source;
+  /** Cancels creation (waiting for the SVID). */
+  signal?: AbortSignal;
+}
+
+/** Options of calls that only take a signal. */
+export interface CallOptions {
+  /** Cancels the call. */
+  signal?: AbortSignal;
+}
+
+/** Options of {@link SpikeClient.getSecret}. */
+export interface GetSecretOptions extends CallOptions {
+  /** The version to read; omitted or 0 means the current one. */
+  version?: number;
+}
+
+/** Options of {@link SpikeClient.getSecretMetadata}. */
+export interface GetSecretMetadataOptions extends CallOptions {
+  /** The version that must exist and be live; omitted or 0 means the current one. */
+  version?: number;
+}
+
+/** Options of {@link SpikeClient.deleteSecret} and {@link SpikeClient.undeleteSecret}. */
+export interface SecretVersionsOptions extends CallOptions {
+  /**
+   * The versions to act on. For delete, omitted means the current version. For undelete,
+   * omitted means the current version, or the highest deleted one when every version is deleted.
+   */
+  versions?: readonly number[];
+}
+
+/** A policy to create or replace. */
+export interface PolicySpec {
+  /** The policy name: its only identifier (letters, digits, `-`, `_`, space; 1–250 bytes). */
+  name: string;
+  /** An RE2 regex matched (unanchored) against the caller's SPIFFE ID, e.g. `^spiffe://spike\.ist/app$`. */
+  spiffeIdPattern: string;
+  /** An RE2 regex matched (unanchored) against the secret path, e.g. `^tenants/app/.*$`. */
+  pathPattern: string;
+  /** What the policy grants. */
+  permissions: readonly Permission[];
+}
+
+/** Options of {@link SpikeClient.listPolicies}: exact-string filters, as Nexus applies them. */
+export interface ListPoliciesOptions extends CallOptions {
+  /** Keep only policies whose SPIFFE ID pattern is exactly this string. */
+  spiffeIdPattern?: string;
+  /** Keep only policies whose path pattern is exactly this string (ignored when `spiffeIdPattern` is set). */
+  pathPattern?: string;
+}
+
+/** Options of {@link SpikeClient.cached}. */
+export interface CachedSecretsOptions {
+  /** How long a secret is served from memory before it is checked again, ms (default 300 000: 5 minutes). */
+  ttlMs?: number;
+  /** Check the version through metadata first and re-read the secret only when it changed (default true). */
+  versionAware?: boolean;
+  /** Refresh secrets that were read, in the background, before they expire (default true). */
+  backgroundRefresh?: boolean;
+  /** Serve an expired secret this long when Nexus cannot be reached, ms (default 0). */
+  staleIfErrorMs?: number;
+  /** The most secrets kept (least recently used evicted; default 1000). */
+  maxEntries?: number;
+  /** Clock for tests (default monotonic). */
+  clock?: CacheClock;
+  /** Timers for tests (default Node's). */
+  timers?: CacheTimers;
+}
+
+/** A cache of secrets bound to one {@link SpikeClient}: `get(path)` resolves a {@link Secret}. */
+export type CachedSecrets = SecretCache<Secret>;
+
+/**
+ * A connected SPIKE client: an SVID from the Workload API, mTLS to Nexus (accepting only a Nexus
+ * SPIFFE ID), and every secret, policy and cipher call. Errors of each layer arrive unchanged:
+ * `WorkloadApiError`, `MtlsError`, `NexusError`, `CacheError`, `NexusModelError`, `SpikeError`.
+ */
+export interface SpikeClient extends AsyncDisposable {
+  /** This workload's current SPIFFE ID (follows rotation). */
+  readonly spiffeId: string;
+  /** The Nexus base URL in use. */
+  readonly nexusUrl: string;
+  /** The settings in use, after options and environment were merged. */
+  readonly config: ResolvedConfig;
+  /** Stores `values` as a new version of the secret at `path` (the whole map; nothing is merged). */
+  putSecret(path: string, values: Readonly<Record<string, string>>, options?: CallOptions): Promise<void>;
+  /** Reads the secret at `path` (current version, or `options.version`). */
+  getSecret(path: string, options?: GetSecretOptions): Promise<Secret>;
+  /** Soft-deletes versions of the secret at `path` (default: the current version). */
+  deleteSecret(path: string, options?: SecretVersionsOptions): Promise<void>;
+  /** Restores soft-deleted versions of the secret at `path`. */
+  undeleteSecret(path: string, options?: SecretVersionsOptions): Promise<void>;
+  /** Every secret path in Nexus, sorted (needs `list`). */
+  listSecretKeys(options?: CallOptions): Promise<string[]>;
+  /** The versions and metadata of the secret at `path`; no values. */
+  getSecretMetadata(path: string, options?: GetSecretMetadataOptions): Promise<SecretMetadata>;
+  /** Creates or replaces the policy `spec.name`. */
+  createPolicy(spec: PolicySpec, options?: CallOptions): Promise<void>;
+  /** Reads the policy called `name`. */
+  getPolicy(name: string, options?: CallOptions): Promise<Policy>;
+  /** Lists policies, optionally filtered by exact pattern. */
+  listPolicies(options?: ListPoliciesOptions): Promise<PolicyListItem[]>;
+  /** Deletes the policy called `name`. */
+  deletePolicy(name: string, options?: CallOptions): Promise<void>;
+  /** Encrypts `plaintext` with Nexus's key; returns the cipher blob (version ‖ nonce ‖ ciphertext). */
+  encrypt(plaintext: Uint8Array | string, options?: CallOptions): Promise<Uint8Array>;
+  /** Decrypts a blob made by {@link SpikeClient.encrypt}. */
+  decrypt(blob: Uint8Array, options?: CallOptions): Promise<Uint8Array>;
+  /**
+   * A cache of secrets read through this client, keyed by this client's SPIFFE ID (flushed when
+   * the SVID's ID changes) and refreshed by version through metadata. Closed with the client.
+   */
+  cached(options?: CachedSecretsOptions): CachedSecrets;
+  /** Closes caches, connections and (when the client opened it) the X.509 source. Idempotent. */
+  close(): Promise<void>;
+}
+
+type SecretMetadata = Awaited<ReturnType<NexusClient["getSecretMetadata"]>>;
+type Policy = Awaited<ReturnType<NexusClient["getPolicy"]>>;
+type PolicyListItem = Awaited<ReturnType<NexusClient["listPolicies"]>>[number];
+
+function secretsEqual(a: Secret, b: Secret): boolean {
+  if (a.size !== b.size) return false;
+  for (const [k, v] of a.entries()) if (b.get(k) !== v) return false;
+  return true;
+}
+
+class Client implements SpikeClient {
+  readonly config: ResolvedConfig;
+  readonly #source: X509Source;
+  readonly #ownsSource: boolean;
+  readonly #dispatcher: Dispatcher;
+  readonly #nexus: NexusClient;
+  readonly #caches = new Set<CachedSecrets>();
+  readonly #unsubscribe: () => void;
+  #closed = false;
+  #closing: Promise<void> | undefined;
+  #lastId: string;
+
+  constructor(
+    config: ResolvedConfig,
+    source: X509Source,
+    ownsSource: boolean,
+    dispatcher: Dispatcher,
+    nexus: NexusClient,
+  ) {
+    this.config = config;
+    this.#source = source;
+    this.#ownsSource = ownsSource;
+    this.#dispatcher = dispatcher;
+    this.#nexus = nexus;
+    this.#lastId = source.getX509Svid().id.toString();
+    this.#unsubscribe = source.onUpdate(() => this.#onUpdate());
+  }
+
+  #onUpdate(): void {
+    let id: string;
+    try {
+      id = this.#source.getX509Svid().id.toString();
+    } catch {
+      return;
+    }
+    if (id === this.#lastId) return;
+    this.#lastId = id;
+    for (const cache of this.#caches) cache.setIdentity(id);
+  }
+
+  get spiffeId(): string {
+    return this.#source.getX509Svid().id.toString();
+  }
+
+  get nexusUrl(): string {
+    return this.config.nexusUrl;
+  }
+
+  async #call<T>(what: string, signal: AbortSignal | undefined, run: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    if (this.#closed) {
+      throw new SpikeError("client_closed", `spike: ${what} called after close(); create a new client`);
+    }
+    const call = callSignal(signal, this.config.requestTimeoutMs, what);
+    try {
+      return await run(call.signal);
+    } finally {
+      call.done();
+    }
+  }
+
+  putSecret(path: string, values: Readonly<Record<string, string>>, options?: CallOptions): Promise<void> {
+    return this.#call("putSecret", options?.signal, (signal) => this.#nexus.putSecret(path, { ...values }, { signal }));
+  }
+
+  getSecret(path: string, options?: GetSecretOptions): Promise<Secret> {
+    const version = options?.version === 0 ? undefined : options?.version;
+    return this.#call("getSecret", options?.signal, async (signal) => {
+      const data = await this.#nexus.getSecret(path, { version, signal });
+      return new Secret(path, data, version);
+    });
+  }
+
+  deleteSecret(path: string, options?: SecretVersionsOptions): Promise<void> {
+    return this.#call("deleteSecret", options?.signal, (signal) =>
+      this.#nexus.deleteSecret(path, { versions: options?.versions ? [...options.versions] : undefined, signal }),
+    );
+  }
+
+  undeleteSecret(path: string, options?: SecretVersionsOptions): Promise<void> {
+    return this.#call("undeleteSecret", options?.signal, (signal) =>
+      this.#nexus.undeleteSecret(path, { versions: options?.versions ? [...options.versions] : undefined, signal }),
+    );
+  }
+
+  listSecretKeys(options?: CallOptions): Promise<string[]> {
+    return this.#call("listSecretKeys", options?.signal, (signal) => this.#nexus.listSecretKeys({ signal }));
+  }
+
+  getSecretMetadata(path: string, options?: GetSecretMetadataOptions): Promise<SecretMetadata> {
+    return this.#call("getSecretMetadata", options?.signal, (signal) =>
+      this.#nexus.getSecretMetadata(path, { version: options?.version, signal }),
+    );
+  }
+
+  createPolicy(spec: PolicySpec, options?: CallOptions): Promise<void> {
+    return this.#call("createPolicy", options?.signal, (signal) =>
+      this.#nexus.createPolicy({ ...spec, permissions: [...spec.permissions] }, { signal }),
+    );
+  }
+
+  getPolicy(name: string, options?: CallOptions): Promise<Policy> {
+    return this.#call("getPolicy", options?.signal, (signal) => this.#nexus.getPolicy(name, { signal }));
+  }
+
+  listPolicies(options?: ListPoliciesOptions): Promise<PolicyListItem[]> {
+    return this.#call("listPolicies", options?.signal, (signal) =>
+      this.#nexus.listPolicies({
+        spiffeIdPattern: options?.spiffeIdPattern,
+        pathPattern: options?.pathPattern,
+        signal,
+      }),
+    );
+  }
+
+  deletePolicy(name: string, options?: CallOptions): Promise<void> {
+    return this.#call("deletePolicy", options?.signal, (signal) => this.#nexus.deletePolicy(name, { signal }));
+  }
+
+  encrypt(plaintext: Uint8Array | string, options?: CallOptions): Promise<Uint8Array> {
+    const bytes = typeof plaintext === "string" ? new TextEncoder().encode(plaintext) : plaintext;
+    return this.#call("encrypt", options?.signal, (signal) => this.#nexus.encrypt(bytes, { signal }));
+  }
+
+  decrypt(blob: Uint8Array, options?: CallOptions): Promise<Uint8Array> {
+    return this.#call("decrypt", options?.signal, (signal) => this.#nexus.decrypt(blob, { signal }));
+  }
+
+  cached(options: CachedSecretsOptions = {}): CachedSecrets {
+    if (this.#closed) throw new SpikeError("client_closed", "spike: cached() called after close(); create a new client");
+    const versionAware = options.versionAware ?? true;
+    const cache = createSecretCache<Secret>({
+      ttlMs: options.ttlMs ?? 300_000,
+      ...(options.backgroundRefresh === undefined ? {} : { backgroundRefresh: options.backgroundRefresh }),
+      ...(options.staleIfErrorMs === undefined ? {} : { staleIfErrorMs: options.staleIfErrorMs }),
+      ...(options.maxEntries === undefined ? {} : { maxEntries: options.maxEntries }),
+      ...(options.clock === undefined ? {} : { clock: options.clock }),
+      ...(options.timers === undefined ? {} : { timers: options.timers }),
+      identity: this.#lastId,
+      freeze: false,
+      equals: secretsEqual,
+      load: (path, ctx) => this.getSecret(path, { ...(ctx.version ? { version: ctx.version } : {}), signal: ctx.signal }),
+      ...(versionAware
+        ? {
+            loadVersion: async (path: string, ctx: { signal: AbortSignal }) =>
+              (await this.getSecretMetadata(path, { signal: ctx.signal })).metadata.currentVersion,
+          }
+        : {}),
+    });
+    this.#caches.add(cache);
+    return cache;
+  }
+
+  close(): Promise<void> {
+    if (this.#closing) return this.#closing;
+    this.#closed = true;
+    this.#unsubscribe();
+    this.#closing = (async () => {
+      const errors: unknown[] = [];
+      const step = async (f: () => Promise<void>): Promise<void> => {
+        try {
+          await f();
+        } catch (e) {
+          errors.push(e);
+        }
+      };
+      for (const cache of this.#caches) await step(() => cache.close());
+      this.#caches.clear();
+      await step(() => this.#dispatcher.close());
+      if (this.#ownsSource) {
+        const closable = this.#source as X509Source & { close?: () => Promise<void> };
+        if (typeof closable.close === "function") await step(() => (closable.close as () => Promise<void>)());
+      }
+      if (errors.length > 0) throw errors[0];
+    })();
+    return this.#closing;
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+}
+
+/**
+ * Creates a SPIKE client. Resolves once this workload's SVID is ready; rejects with the failing
+ * layer's typed error (`WorkloadApiError` `unreachable`/`no_identity`/`timeout`, `SpikeError`
+ * `config_invalid`, ...). Options override the Go SDK's environment variables.
+ *
+ * @example
+ * ```ts
+ * await using spike = await createSpikeClient();
+ * await spike.putSecret("tenants/demo/db", { username: "app", password: "s3cr3t" });
+ * const secret = await spike.getSecret("tenants/demo/db");
+ * console.log(`Username: ${secret.get("username")}`);
+ * ```
+ */
+export async function createSpikeClient(options: SpikeClientOptions = {}): Promise<SpikeClient> {
+  if (options === null || typeof options !== "object") {
+    throw new SpikeError("config_invalid", "spike: createSpikeClient options must be an object", { setting: "options" });
+  }
+  const config = resolveConfig(options);
+  if (options.signal?.aborted) {
+    throw new SpikeError("aborted", "spike: createSpikeClient was aborted before it started", {
+      cause: options.signal.reason,
+    });
+  }
+  const ownsSource = options.source === undefined;
+  const source: X509Source =
+    options.source ??
+    (await createX509Source({
+      address: config.endpointSocket,
+      timeoutMs: config.sourceTimeoutMs,
+      ...(options.signal ? { signal: options.signal } : {}),
+    }));
+  let dispatcher: Dispatcher | undefined;
+  try {
+    dispatcher = createMtlsAgent({
+      source,
+      authorize: authorizeNexus(config.nexusTrustRoots),
+      connect: { timeout: config.connectTimeoutMs },
+      headersTimeout: config.headersTimeoutMs,
+      keepAliveTimeout: config.keepAliveTimeoutMs,
+      connections: config.maxConnections,
+    });
+    const nexus = createNexusClient({ baseUrl: config.nexusUrl, dispatcher });
+    return new Client(config, source, ownsSource, dispatcher, nexus);
+  } catch (e) {
+    await dispatcher?.close().catch(() => {});
+    if (ownsSource) await (source as X509Source & { close?: () => Promise<void> }).close?.().catch(() => {});
+    throw e;
+  }
+}
