@@ -383,9 +383,9 @@ export async function startDevWorkloadApi(options: DevWorkloadApiOptions): Promi
   }
 
   /** The SPIRE interceptor: exactly one `workload.spiffe.io: true`, before anything else. */
-  function admit(rpc: DevRpc, metadata: Metadata): InjectedStatus | undefined {
-    const values = metadata.get(SECURITY_HEADER).map((v) => v.toString());
-    const authority = metadata.get(":authority")[0]?.toString();
+  function admit(rpc: DevRpc, call: { metadata: Metadata; getHost(): string }): InjectedStatus | undefined {
+    const values = call.metadata.get(SECURITY_HEADER).map((v) => v.toString());
+    const authority = call.getHost();
     calls.push({ rpc, securityHeader: values, authority });
     events.emit("call", rpc);
     if (values.length !== 1 || values[0] !== "true") return fail(GrpcStatus.INVALID_ARGUMENT, "security header missing from request");
@@ -394,7 +394,7 @@ export async function startDevWorkloadApi(options: DevWorkloadApiOptions): Promi
 
   function streamHandler(rpc: DevStreamRpc) {
     return (call: ServerWritableStream<unknown, unknown>) => {
-      const rejected = admit(rpc, call.metadata);
+      const rejected = admit(rpc, call);
       if (rejected) {
         call.emit("error", rejected);
         return;
@@ -431,7 +431,7 @@ export async function startDevWorkloadApi(options: DevWorkloadApiOptions): Promi
   }
 
   function fetchJwtSvid(call: ServerUnaryCall<JwtSvidRequestMessage, unknown>, cb: sendUnaryData<unknown>): void {
-    const rejected = admit("FetchJWTSVID", call.metadata);
+    const rejected = admit("FetchJWTSVID", call);
     if (rejected) return cb(rejected as never, null);
     const audience = (call.request.audience ?? []).filter((a) => a !== "");
     if (audience.length === 0) return cb(fail(GrpcStatus.INVALID_ARGUMENT, "audience must be specified") as never, null);
@@ -462,7 +462,7 @@ export async function startDevWorkloadApi(options: DevWorkloadApiOptions): Promi
   }
 
   function validateJwtSvid(call: ServerUnaryCall<ValidateJwtSvidRequestMessage, unknown>, cb: sendUnaryData<unknown>): void {
-    const rejected = admit("ValidateJWTSVID", call.metadata);
+    const rejected = admit("ValidateJWTSVID", call);
     if (rejected) return cb(rejected as never, null);
     if (!call.request.audience) return cb(fail(GrpcStatus.INVALID_ARGUMENT, "audience must be specified") as never, null);
     if (!call.request.svid) return cb(fail(GrpcStatus.INVALID_ARGUMENT, "svid must be specified") as never, null);
@@ -482,7 +482,7 @@ export async function startDevWorkloadApi(options: DevWorkloadApiOptions): Promi
 
   function unimplemented(rpc: DevRpc, what: string) {
     return (call: ServerWritableStream<unknown, unknown>) => {
-      const rejected = admit(rpc, call.metadata);
+      const rejected = admit(rpc, call);
       call.emit("error", rejected ?? fail(GrpcStatus.UNIMPLEMENTED, `fetching ${what} is not implemented`));
     };
   }
@@ -526,9 +526,13 @@ export async function startDevWorkloadApi(options: DevWorkloadApiOptions): Promi
     server = undefined;
     if (!s) return;
     await new Promise<void>((resolve) => {
-      s.tryShutdown(() => resolve());
-      // Streams were ended above; anything left (unary calls in flight) is cut.
-      setImmediate(() => s.forceShutdown());
+      // Streams were ended above (their status still has to reach the client, so no force);
+      // whatever is still open after a grace period is cut.
+      const force = setTimeout(() => s.forceShutdown(), 2_000);
+      s.tryShutdown(() => {
+        clearTimeout(force);
+        resolve();
+      });
     });
     await rm(socketPath as string, { force: true });
   }
