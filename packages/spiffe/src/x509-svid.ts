@@ -134,6 +134,16 @@ export function checkLeaf(info: CertInfo, requireDigitalSignature: boolean): Spi
 
 function importKey(pkcs8Der: Uint8Array): KeyObject {
   let key: KeyObject;
+  // Cheap structural check first: OpenSSL's decoder search on garbage costs milliseconds.
+  let items: Uint8Array[] = [];
+  try {
+    items = pkcs8Der instanceof Uint8Array ? splitDer(pkcs8Der) : [];
+  } catch {
+    items = [];
+  }
+  if (items.length !== 1) {
+    throw new SpiffeError("svid_key_unsupported", "private key is not a single der pkcs#8 structure");
+  }
   try {
     key = createPrivateKey({ key: Buffer.from(pkcs8Der), format: "der", type: "pkcs8" });
   } catch (e) {
