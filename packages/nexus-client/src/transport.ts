@@ -1,0 +1,173 @@
+import { joinNexusUrl, NEXUS_ENDPOINTS, type NexusOperation } from "@spike-ts/nexus-model";
+import type { Dispatcher } from "undici";
+import { type NexusClientClock, sleep } from "./clock.js";
+import { type CallContext, errorForBodyCode, errorForStatus, serverCodeOf } from "./error-mapping.js";
+import { NexusError } from "./errors.js";
+import { backoffDelay, networkCode, type ResolvedRetry, transportPhase } from "./retry.js";
+
+/** Per-call options accepted by every client method. */
+export interface CallOptions {
+  /** Cancels the call; the promise rejects with `NexusError` code `aborted`. */
+  readonly signal?: AbortSignal;
+  /** Overrides the client's `timeoutMs` for this call (covers every attempt and backoff). */
+  readonly timeoutMs?: number;
+}
+
+/** One request to send. @internal */
+export interface CallSpec {
+  readonly operation: NexusOperation;
+  readonly target?: string;
+  readonly body: string | Uint8Array;
+  readonly contentType: "application/json" | "application/octet-stream";
+}
+
+/** A 200 answer. @internal */
+export interface CallResult {
+  readonly contentType: string;
+  readonly bytes: Uint8Array;
+}
+
+/** Everything the executor needs. @internal */
+export interface TransportConfig {
+  readonly baseUrl: string;
+  readonly dispatcher: Dispatcher;
+  readonly retry: ResolvedRetry;
+  readonly timeoutMs: number;
+  readonly clock: NexusClientClock;
+  readonly random: () => number;
+  readonly callerId: () => string | undefined;
+  readonly closeSignal: AbortSignal;
+}
+
+const decoder = new TextDecoder();
+
+function headerValue(h: Record<string, string | string[] | undefined>, name: string): string {
+  const v = h[name];
+  return (Array.isArray(v) ? v[0] : v) ?? "";
+}
+
+/** Sends one call with timeout, abort and safe retries. @internal */
+export async function execute(cfg: TransportConfig, spec: CallSpec, opts: CallOptions = {}): Promise<CallResult> {
+  const ep = NEXUS_ENDPOINTS[spec.operation];
+  const url = new URL(joinNexusUrl(cfg.baseUrl, ep.path, ep.action));
+  let callerId: string | undefined;
+  try {
+    callerId = cfg.callerId();
+  } catch {
+    callerId = undefined;
+  }
+  const ctx: CallContext = { operation: spec.operation, target: spec.target, callerId, baseUrl: cfg.baseUrl };
+  const details = (attempts: number) => ({ operation: spec.operation, target: spec.target, callerId, attempts });
+  const timeoutMs = opts.timeoutMs ?? cfg.timeoutMs;
+  if (!(timeoutMs > 0) || !Number.isFinite(timeoutMs)) {
+    throw new NexusError("invalid_input", `nexus: timeoutMs must be a positive number of milliseconds, got ${String(timeoutMs)}`, details(0));
+  }
+  if (cfg.closeSignal.aborted) {
+    throw new NexusError("closed", `nexus: the client is closed; create a new one to call ${spec.operation}`, details(0));
+  }
+  if (opts.signal?.aborted) {
+    throw new NexusError("aborted", `nexus: ${spec.operation} was aborted before it was sent`, { ...details(0), cause: opts.signal.reason });
+  }
+
+  const controller = new AbortController();
+  let why: "timeout" | "aborted" | "closed" | undefined;
+  const stop = (reason: "timeout" | "aborted" | "closed") => () => {
+    why ??= reason;
+    controller.abort(new Error(`nexus: ${reason}`));
+  };
+  const onUser = stop("aborted");
+  const onClose = stop("closed");
+  opts.signal?.addEventListener("abort", onUser, { once: true });
+  cfg.closeSignal.addEventListener("abort", onClose, { once: true });
+  const timer = cfg.clock.setTimeout(stop("timeout"), timeoutMs);
+  const deadline = cfg.clock.now() + timeoutMs;
+
+  let attempts = 0;
+  const stopped = (cause: unknown): NexusError => {
+    if (why === "timeout") {
+      return new NexusError("timeout", `nexus: ${spec.operation} timed out after ${timeoutMs} ms (${attempts} attempt${attempts === 1 ? "" : "s"}); raise timeoutMs or check that nexus at ${cfg.baseUrl} answers`, { ...details(attempts), cause });
+    }
+    if (why === "closed") return new NexusError("closed", `nexus: the client was closed during ${spec.operation}`, { ...details(attempts), cause });
+    return new NexusError("aborted", `nexus: ${spec.operation} was aborted by the caller`, { ...details(attempts), cause: opts.signal?.reason ?? cause });
+  };
+
+  try {
+    for (;;) {
+      attempts++;
+      let retryable = false;
+      let failure: NexusError;
+      try {
+        const res = await cfg.dispatcher.request({
+          origin: url.origin,
+          path: url.pathname + url.search,
+          method: "POST",
+          headers: { "content-type": spec.contentType, accept: "application/json, application/octet-stream" },
+          body: spec.body,
+          signal: controller.signal,
+        });
+        const bytes = new Uint8Array(await res.body.arrayBuffer());
+        const contentType = headerValue(res.headers, "content-type");
+        if (res.statusCode === 200) {
+          if (contentType.startsWith("application/json")) {
+            const code = serverCodeOf(contentType, decoder.decode(bytes));
+            if (code !== undefined) throw errorForBodyCode(ctx, code, attempts);
+          }
+          return { contentType, bytes };
+        }
+        const serverCode = serverCodeOf(contentType, decoder.decode(bytes));
+        failure = errorForStatus(ctx, res.statusCode, serverCode, attempts);
+        // The readiness gate answers before any handler runs, so 503 is safe for every operation.
+        retryable = failure.code === "not_ready" || (ep.readOnly && (res.statusCode === 502 || res.statusCode === 504));
+      } catch (e) {
+        if (NexusError.is(e)) throw e;
+        if (why !== undefined) throw stopped(e);
+        const phase = transportPhase(e);
+        const code = networkCode(e);
+        retryable = phase === "not-sent" || (phase === "maybe-sent" && ep.readOnly);
+        const when = phase === "not-sent" ? "before the request was sent" : phase === "maybe-sent" ? "after the request may have been sent" : "while connecting";
+        const hint =
+          phase === "config"
+            ? "check the base url, the trust bundle and that the server presents a nexus spiffe id"
+            : phase === "maybe-sent" && !ep.readOnly
+              ? `it was not retried because ${spec.operation} changes state; check the result before repeating it`
+              : "check that nexus is running and SPIKE_NEXUS_API_URL points at it";
+        failure = new NexusError(
+          "transport",
+          `nexus: ${spec.operation} failed ${when} to ${cfg.baseUrl}${code ? ` (${code})` : ""}; ${hint}`,
+          { ...details(attempts), cause: e },
+        );
+      }
+      if (!retryable || attempts >= cfg.retry.maxAttempts) throw failure;
+      const delay = backoffDelay(cfg.retry, attempts - 1, cfg.random);
+      if (cfg.clock.now() + delay >= deadline) throw failure;
+      try {
+        await sleep(cfg.clock, delay, controller.signal);
+      } catch (e) {
+        throw stopped(e);
+      }
+    }
+  } finally {
+    cfg.clock.clearTimeout(timer);
+    opts.signal?.removeEventListener("abort", onUser);
+    cfg.closeSignal.removeEventListener("abort", onClose);
+  }
+}
+
+/** Parses a JSON 200 body or throws `bad_response`. @internal */
+export function parseJson(spec: { operation: NexusOperation }, result: CallResult, attempts = 1): Record<string, unknown> {
+  let v: unknown;
+  try {
+    v = JSON.parse(decoder.decode(result.bytes));
+  } catch (cause) {
+    throw new NexusError("bad_response", `nexus: ${spec.operation} answered 200 with a body that is not json; check that the base url points at nexus`, {
+      operation: spec.operation,
+      status: 200,
+      attempts,
+      cause: cause instanceof Error ? new Error(cause.message.replace(/".*"/g, "…")) : undefined,
+    });
+  }
+  if (typeof v !== "object" || v === null || Array.isArray(v)) {
+    throw new NexusError("bad_response", `nexus: ${spec.operation} answered 200 with json that is not an object`, { operation: spec.operation, status: 200, attempts });
+  }
+  return v as Record<string, unknown>;
+}
