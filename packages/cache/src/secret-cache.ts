@@ -1,5 +1,7 @@
 import { monotonicClock, nodeTimers, unrefTimer } from "./clock.js";
 import type { CacheClock, CacheTimers, TimerHandle } from "./clock.js";
+import { DeadlineQueue } from "./deadline-queue.js";
+import type { Deadline } from "./deadline-queue.js";
 import { CacheError } from "./errors.js";
 import { LruList } from "./lru-list.js";
 import type { LruNode } from "./lru-list.js";
@@ -35,8 +37,14 @@ interface Operation<V> {
   timeout: TimerHandle | undefined;
 }
 
+/** What an entry's deadline does when it falls due. */
+const enum Due {
+  Refresh = 0,
+  Drop = 1,
+}
+
 /** A cached key: the current version of a path, or one pinned version of it. */
-interface Entry<V> extends LruNode {
+interface Entry<V> extends LruNode, Deadline {
   readonly path: string;
   /** The map key: the path, or `version:path` for a pinned version. */
   readonly key: string;
@@ -54,7 +62,8 @@ interface Entry<V> extends LruNode {
   read: boolean;
   /** The refresh timer fired while unread; the next read starts a refresh. */
   idle: boolean;
-  timer: TimerHandle | undefined;
+  /** What happens at `dueAt` (refresh or drop), while the entry sits in the deadline queue. */
+  due: Due;
   op: Operation<V> | undefined;
   removed: boolean;
   retries: number;
@@ -118,6 +127,7 @@ class SecretCacheImpl<V> implements SecretCache<V> {
   private readonly current = new Map<string, Entry<V>>();
   private readonly pinned = new Map<string, Entry<V>>();
   private readonly lru = new LruList<Entry<V>>();
+  private readonly deadlines: DeadlineQueue<Entry<V>>;
   private readonly listeners = new Set<CacheChangeListener>();
   private readonly pathListeners = new Map<string, Set<CacheChangeListener>>();
   private currentIdentity: string | undefined;
@@ -180,6 +190,7 @@ class SecretCacheImpl<V> implements SecretCache<V> {
     this.equals = options.equals ?? plainEqual;
     this.freeze = options.freeze ?? true;
     this.onError = options.onError;
+    this.deadlines = new DeadlineQueue<Entry<V>>(this.clock, this.timers, (entry) => this.onDue(entry));
     this.identityGetter = typeof identity === "function" ? identity : undefined;
     this.currentIdentity = typeof identity === "string" ? identity : undefined;
     // A getter is read once up front so the first access does not count as a change.
@@ -363,6 +374,7 @@ class SecretCacheImpl<V> implements SecretCache<V> {
       this.remove(entry);
       if (op !== undefined) op.controller.abort(reason);
     }
+    this.deadlines.clear();
     this.listeners.clear();
     this.pathListeners.clear();
     return Promise.resolve();
@@ -399,7 +411,9 @@ class SecretCacheImpl<V> implements SecretCache<V> {
       staleUntil: 0,
       read: false,
       idle: false,
-      timer: undefined,
+      dueAt: 0,
+      heapIndex: -1,
+      due: Due.Drop,
       op: undefined,
       removed: false,
       retries: 0,
@@ -587,64 +601,50 @@ class SecretCacheImpl<V> implements SecretCache<V> {
   // ---------------------------------------------------------------- timers
 
   private schedule(entry: Entry<V>, now: number): void {
-    this.clearTimer(entry);
     if (this.backgroundRefresh) {
-      const u = 1 - unit(this.random);
-      const delay = this.ttlMs * (1 - this.refreshJitter * u);
-      this.setTimer(entry, delay, () => this.onRefreshDue(entry));
+      // u is uniform in (0.5, 1]: the refresh lands in [ttl * (1 - j), ttl * (1 - j / 2)),
+      // so even the latest draw leaves a margin of ttl * j / 2 before expiry.
+      const u = 1 - unit(this.random) / 2;
+      this.setDue(entry, Due.Refresh, now + this.ttlMs * (1 - this.refreshJitter * u));
     } else {
-      this.setTimer(entry, entry.staleUntil - now, () => this.onDropDue(entry));
+      this.setDue(entry, Due.Drop, entry.staleUntil);
     }
   }
 
   private scheduleRetry(entry: Entry<V>, now: number): void {
-    this.clearTimer(entry);
     if (!this.backgroundRefresh) {
-      this.setTimer(entry, entry.staleUntil - now, () => this.onDropDue(entry));
+      this.setDue(entry, Due.Drop, entry.staleUntil);
       return;
     }
     const base = Math.min(this.retryBaseMs * 2 ** Math.min(entry.retries, 30), this.ttlMs);
     entry.retries++;
-    const delay = base * (0.5 + unit(this.random) / 2);
-    if (now + delay < entry.staleUntil) {
-      this.setTimer(entry, delay, () => this.onRefreshDue(entry));
-    } else {
-      this.setTimer(entry, entry.staleUntil - now, () => this.onDropDue(entry));
-    }
+    const at = now + base * (0.5 + unit(this.random) / 2);
+    if (at < entry.staleUntil) this.setDue(entry, Due.Refresh, at);
+    else this.setDue(entry, Due.Drop, entry.staleUntil);
   }
 
-  private setTimer(entry: Entry<V>, delayMs: number, callback: () => void): void {
-    const handle = this.timers.setTimeout(() => {
-      if (entry.timer !== handle) return;
-      entry.timer = undefined;
-      callback();
-    }, Math.max(0, Math.min(delayMs, MAX_TIMER_MS)));
-    entry.timer = handle;
-    unrefTimer(handle);
+  private setDue(entry: Entry<V>, due: Due, at: number): void {
+    entry.due = due;
+    this.deadlines.schedule(entry, at);
   }
 
   private clearTimer(entry: Entry<V>): void {
-    if (entry.timer !== undefined) {
-      this.timers.clearTimeout(entry.timer);
-      entry.timer = undefined;
-    }
+    this.deadlines.cancel(entry);
   }
 
-  private onRefreshDue(entry: Entry<V>): void {
+  private onDue(entry: Entry<V>): void {
     if (this.closed || entry.removed || entry.op !== undefined) return;
+    if (entry.due === Due.Drop) {
+      this.remove(entry);
+      return;
+    }
     if (entry.read || entry.retries > 0) {
       this.start(entry, "refresh");
       return;
     }
     // Nobody read it since it was loaded: let it lapse instead of loading it forever.
     entry.idle = true;
-    const now = this.clock.now();
-    this.setTimer(entry, entry.staleUntil - now, () => this.onDropDue(entry));
-  }
-
-  private onDropDue(entry: Entry<V>): void {
-    if (this.closed || entry.removed || entry.op !== undefined) return;
-    this.remove(entry);
+    this.setDue(entry, Due.Drop, entry.staleUntil);
   }
 
   private markRead(entry: Entry<V>): void {

@@ -45,8 +45,9 @@ export interface SecretCacheOptions<V> {
   /** How long, in ms, a loaded value is served as fresh. Required; 0 < ttlMs, ttlMs + staleIfErrorMs <= 2^31 - 1. */
   ttlMs: number;
   /**
-   * How far ahead of expiry background refreshes fire, as a fraction of `ttlMs` in [0, 1):
-   * a refresh fires after `ttlMs * (1 - refreshJitter * u)`, `u` uniform in (0, 1]. Default 0.1.
+   * How far ahead of expiry background refreshes fire, as a fraction `j` of `ttlMs` in [0, 1):
+   * a refresh fires at a random point in `[ttlMs * (1 - j), ttlMs * (1 - j / 2))` after the
+   * load, so entries loaded together do not refresh together. Default 0.1.
    */
   refreshJitter?: number;
   /** Whether entries read since their last load are refreshed in the background. Default true. */
