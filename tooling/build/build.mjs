@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Builds the package in the current directory:
 // - every `exports` entry whose "default" points at dist/X.js is bundled by esbuild from
-//   src/X.ts (ESM, Node 20, third-party and @spike-ts deps external);
+//   src/X.ts (ESM, Node 20, third-party and @spike-ts deps external); ESM entries share
+//   chunks (dist/chunks/) so one class is one class across `.` and `./testing`;
 // - every `bin` entry pointing at dist/bin/X.js is built from src/bin/X.ts likewise;
 // - `tsc --emitDeclarationOnly` writes the .d.ts tree into dist/.
 import { build } from "esbuild";
@@ -31,7 +32,27 @@ for (const value of Object.values(bins)) addEntry(value);
 
 rmSync(join(cwd, "dist"), { recursive: true, force: true });
 
+// Library ESM entries (`.`, `./testing`, ...) are built together with code splitting, so code
+// they share (classes used with instanceof, module state) exists once, not once per entry.
+const shared = [...entries.values()].filter((e) => e.format === "esm" && !e.out.startsWith("bin/"));
+if (shared.length > 0) {
+  await build({
+    entryPoints: Object.fromEntries(shared.map((e) => [e.out, e.src])),
+    outdir: "dist",
+    bundle: true,
+    splitting: true,
+    chunkNames: "chunks/[name]-[hash]",
+    packages: "external",
+    platform: "node",
+    target: "node20",
+    format: "esm",
+    sourcemap: true,
+    logLevel: "warning",
+  });
+}
+
 for (const { src, out, format } of entries.values()) {
+  if (shared.some((e) => e.out === out)) continue;
   await build({
     entryPoints: { [out]: src },
     outdir: "dist",
