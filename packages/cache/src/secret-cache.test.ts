@@ -343,7 +343,7 @@ describe("version-aware refresh", () => {
   });
 
   it("treats a bad version from loadVersion as a load failure", async () => {
-    const { cache, store } = setup({ loadVersion: async () => -3 });
+    const { cache, store } = setup({ loadVersion: async () => 0 }); // 0 would mean "current" to Nexus
     store.put("a", { k: "v" });
     const error = await rejection(cache.get("a"));
     expect(error.code).toBe("load_failed");
@@ -529,7 +529,7 @@ describe("abort and timeout", () => {
   });
 
   it("aborts the load when its only caller gives up", async () => {
-    const { cache, store } = setup();
+    const { cache, clock, store } = setup();
     store.put("a", { k: "v" });
     store.hold();
     const controller = new AbortController();
@@ -537,7 +537,9 @@ describe("abort and timeout", () => {
     controller.abort();
     expect((await rejection(p)).code).toBe("aborted");
     expect(store.loadCalls[0]?.signal.aborted).toBe(true);
+    await clock.settle();
     expect(cache.size).toBe(0);
+    expect(cache.stats().errors).toBe(0);
   });
 
   it("rejects at once when the signal is already aborted", async () => {

@@ -513,8 +513,8 @@ class SecretCacheImpl<V> implements SecretCache<V> {
         this.versionChecks++;
         const loadVersion = this.loadVersion;
         const reported = await guard(() => loadVersion(path, { identity, reason: op.reason, signal }), signal);
-        if (typeof reported !== "number" || !Number.isSafeInteger(reported) || reported < 0) {
-          throw new CacheError("invalid_argument", `cache: loadVersion returned a version that is not a non-negative integer for path ${path}`, { path });
+        if (typeof reported !== "number" || !Number.isSafeInteger(reported) || reported < 1) {
+          throw new CacheError("invalid_argument", `cache: loadVersion returned a version that is not a positive integer for path ${path}`, { path });
         }
         version = reported;
         if (entry.hasValue && entry.version === reported && this.isLive(entry, op)) {
@@ -535,8 +535,10 @@ class SecretCacheImpl<V> implements SecretCache<V> {
       return value;
     } catch (error) {
       this.finish(op);
-      this.errors++;
       if (this.closed) throw this.closedError(path, pinned);
+      // Every waiter gave up (their own promises already rejected): not a loader failure.
+      const abandoned = op.controller.signal.aborted && CacheError.is(op.controller.signal.reason, "aborted");
+      if (!abandoned) this.errors++;
       const live = this.isLive(entry, op);
       if (live) entry.op = undefined;
       const now = this.clock.now();

@@ -29,7 +29,8 @@ export type SecretLoader<V> = (path: string, context: LoadContext) => Promise<V>
 
 /**
  * Fetches the current version number of the secret at `path`, cheaply (for the SDK: Nexus
- * "get metadata", `metadata.currentVersion`). Must be a non-negative safe integer.
+ * "get metadata", `metadata.currentVersion`). Must be a positive safe integer; throw (for
+ * example on Nexus 404, when every version is deleted) to report that there is none.
  */
 export type VersionLoader = (path: string, context: VersionLoadContext) => Promise<number>;
 
