@@ -186,25 +186,3 @@ describe("createMtlsAgent against a server", () => {
     });
   }
 });
-
-describe("createMtlsAgent options", () => {
-  it("validates on the spot", () => {
-    const source = localSource();
-    const authorize = authorizeId(PEER_ID);
-    const codeOf = (f: () => unknown): string | undefined => {
-      try {
-        f();
-      } catch (e) {
-        return MtlsError.is(e) ? e.code : "other";
-      }
-      return undefined;
-    };
-    expect(codeOf(() => createMtlsAgent({ source: {} as never, authorize }))).toBe("invalid_options");
-    expect(codeOf(() => createMtlsAgent({ source, authorize: undefined as never }))).toBe("invalid_options");
-    expect(codeOf(() => createMtlsAgent({ source, authorize, connect: { ca: "x" } as never }))).toBe("invalid_options");
-    expect(codeOf(() => createMtlsAgent({ source, authorize, connect: (() => {}) as never }))).toBe("invalid_options");
-    expect(codeOf(() => createMtlsAgent({ source, authorize, factory: (() => {}) as never } as never))).toBe(
-      "invalid_options",
-    );
-  });
-});

@@ -1,0 +1,80 @@
+import { EventEmitter } from "node:events";
+import type { TLSSocket } from "node:tls";
+import { describe, expect, it } from "vitest";
+import { MtlsError } from "./errors.js";
+import { isRejectionAlert, reportRejectionUntilFirstData, translateHandshakeError } from "./peer-rejection.js";
+
+function err(code: string): Error {
+  return Object.assign(new Error(code), { code });
+}
+
+class FakeSocket extends EventEmitter {
+  destroyedWith: unknown = "not destroyed";
+  destroy(error?: unknown): this {
+    this.destroyedWith = error;
+    if (error) this.emit("error", error);
+    return this;
+  }
+}
+
+describe("peer rejection", () => {
+  it("recognises certificate alerts", () => {
+    expect(isRejectionAlert(err("ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED"))).toBe(true);
+    expect(isRejectionAlert(err("ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE"))).toBe(true);
+    expect(isRejectionAlert(err("ERR_SSL_TLSV1_ALERT_UNKNOWN_CA"))).toBe(true);
+    expect(isRejectionAlert(err("ERR_SSL_TLSV1_ALERT_ACCESS_DENIED"))).toBe(true);
+    expect(isRejectionAlert(err("ERR_SSL_WRONG_VERSION_NUMBER"))).toBe(false);
+    expect(isRejectionAlert(err("ECONNREFUSED"))).toBe(false);
+    expect(isRejectionAlert(undefined)).toBe(false);
+  });
+
+  it("translates handshake alerts and mid-handshake resets, and passes other errors", () => {
+    const alert = err("ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE");
+    const t = translateHandshakeError(alert, "client", true);
+    expect(MtlsError.is(t, "rejected_by_peer")).toBe(true);
+    expect((t as MtlsError).cause).toBe(alert);
+    expect(MtlsError.is(translateHandshakeError(err("ECONNRESET"), "client", true), "rejected_by_peer")).toBe(true);
+    const refused = err("ECONNRESET");
+    expect(translateHandshakeError(refused, "client", false)).toBe(refused);
+    const other = err("ECONNREFUSED");
+    expect(translateHandshakeError(other, "client", true)).toBe(other);
+  });
+
+  it("turns a close before any response into rejected_by_peer", () => {
+    const socket = new FakeSocket();
+    const errors: unknown[] = [];
+    socket.on("error", (e) => errors.push(e));
+    reportRejectionUntilFirstData(socket as unknown as TLSSocket, "client");
+    socket.emit("end");
+    expect(MtlsError.is(socket.destroyedWith, "rejected_by_peer")).toBe(true);
+    expect(errors).toHaveLength(1);
+    expect(MtlsError.is(errors[0], "rejected_by_peer")).toBe(true);
+  });
+
+  it("turns a post-handshake alert or reset into rejected_by_peer, keeping the cause", () => {
+    for (const code of ["ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED", "ECONNRESET"]) {
+      const socket = new FakeSocket();
+      const errors: unknown[] = [];
+      socket.on("error", (e) => errors.push(e));
+      reportRejectionUntilFirstData(socket as unknown as TLSSocket, "client");
+      const original = err(code);
+      socket.emit("error", original);
+      expect(MtlsError.is(errors[0], "rejected_by_peer")).toBe(true);
+      expect((errors[0] as MtlsError).cause).toBe(original);
+    }
+  });
+
+  it("steps aside after the first data", () => {
+    const socket = new FakeSocket();
+    const seen: unknown[] = [];
+    socket.on("error", (e) => seen.push(e));
+    socket.on("end", () => seen.push("end"));
+    reportRejectionUntilFirstData(socket as unknown as TLSSocket, "client");
+    socket.emit("data", Buffer.from("HTTP/1.1 200 OK\r\n"));
+    const reset = err("ECONNRESET");
+    socket.emit("error", reset);
+    socket.emit("end");
+    expect(seen).toEqual([reset, "end"]);
+    expect(socket.destroyedWith).toBe("not destroyed");
+  });
+});
