@@ -2,12 +2,11 @@ import { createSecretCache } from "@spike-ts/cache";
 import type { CacheClock, CacheTimers, SecretCache } from "@spike-ts/cache";
 import { createMtlsAgent } from "@spike-ts/mtls-transport";
 import { createNexusClient } from "@spike-ts/nexus-client";
-import type { NexusClient } from "@spike-ts/nexus-client";
-import type { Permission } from "@spike-ts/nexus-model";
+import type { NexusClient, Policy, PolicySummary, SecretMetadata } from "@spike-ts/nexus-client";
+import type { PolicySpec } from "@spike-ts/nexus-model";
 import type { X509Source } from "@spike-ts/spiffe";
 import { createX509Source } from "@spike-ts/workload-api";
 import type { Dispatcher } from "undici";
-import { callSignal } from "./call-signal.js";
 import { resolveConfig } from "./config.js";
 import type { ResolvedConfig } from "./config.js";
 import { SpikeError } from "./errors.js";
@@ -59,18 +58,6 @@ export interface SecretVersionsOptions extends CallOptions {
    * omitted means the current version, or the highest deleted one when every version is deleted.
    */
   versions?: readonly number[];
-}
-
-/** A policy to create or replace. */
-export interface PolicySpec {
-  /** The policy name: its only identifier (letters, digits, `-`, `_`, space; 1–250 bytes). */
-  name: string;
-  /** An RE2 regex matched (unanchored) against the caller's SPIFFE ID, e.g. `^spiffe://spike\.ist/app$`. */
-  spiffeIdPattern: string;
-  /** An RE2 regex matched (unanchored) against the secret path, e.g. `^tenants/app/.*$`. */
-  pathPattern: string;
-  /** What the policy grants. */
-  permissions: readonly Permission[];
 }
 
 /** Options of {@link SpikeClient.listPolicies}: exact-string filters, as Nexus applies them. */
@@ -131,7 +118,7 @@ export interface SpikeClient extends AsyncDisposable {
   /** Reads the policy called `name`. */
   getPolicy(name: string, options?: CallOptions): Promise<Policy>;
   /** Lists policies, optionally filtered by exact pattern. */
-  listPolicies(options?: ListPoliciesOptions): Promise<PolicyListItem[]>;
+  listPolicies(options?: ListPoliciesOptions): Promise<PolicySummary[]>;
   /** Deletes the policy called `name`. */
   deletePolicy(name: string, options?: CallOptions): Promise<void>;
   /** Encrypts `plaintext` with Nexus's key; returns the cipher blob (version ‖ nonce ‖ ciphertext). */
@@ -147,9 +134,16 @@ export interface SpikeClient extends AsyncDisposable {
   close(): Promise<void>;
 }
 
-type SecretMetadata = Awaited<ReturnType<NexusClient["getSecretMetadata"]>>;
-type Policy = Awaited<ReturnType<NexusClient["getPolicy"]>>;
-type PolicyListItem = Awaited<ReturnType<NexusClient["listPolicies"]>>[number];
+function signalOf(options: CallOptions | undefined): { signal?: AbortSignal } {
+  return options?.signal === undefined ? {} : { signal: options.signal };
+}
+
+function versionsOf(options: SecretVersionsOptions | undefined): { signal?: AbortSignal; versions?: readonly number[] } {
+  return {
+    ...signalOf(options),
+    ...(options?.versions === undefined ? {} : { versions: options.versions }),
+  };
+}
 
 function secretsEqual(a: Secret, b: Secret): boolean {
   if (a.size !== b.size) return false;
@@ -169,13 +163,7 @@ class Client implements SpikeClient {
   #closing: Promise<void> | undefined;
   #lastId: string;
 
-  constructor(
-    config: ResolvedConfig,
-    source: X509Source,
-    ownsSource: boolean,
-    dispatcher: Dispatcher,
-    nexus: NexusClient,
-  ) {
+  constructor(config: ResolvedConfig, source: X509Source, ownsSource: boolean, dispatcher: Dispatcher, nexus: NexusClient) {
     this.config = config;
     this.#source = source;
     this.#ownsSource = ownsSource;
@@ -205,83 +193,77 @@ class Client implements SpikeClient {
     return this.config.nexusUrl;
   }
 
-  async #call<T>(what: string, signal: AbortSignal | undefined, run: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  #call<T>(what: string, run: () => Promise<T>): Promise<T> {
     if (this.#closed) {
-      throw new SpikeError("client_closed", `spike: ${what} called after close(); create a new client`);
+      return Promise.reject(new SpikeError("client_closed", `spike: ${what} called after close(); create a new client`));
     }
-    const call = callSignal(signal, this.config.requestTimeoutMs, what);
-    try {
-      return await run(call.signal);
-    } finally {
-      call.done();
-    }
+    return run();
   }
 
   putSecret(path: string, values: Readonly<Record<string, string>>, options?: CallOptions): Promise<void> {
-    return this.#call("putSecret", options?.signal, (signal) => this.#nexus.putSecret(path, { ...values }, { signal }));
+    return this.#call("putSecret", () => this.#nexus.putSecret(path, values, signalOf(options)));
   }
 
   getSecret(path: string, options?: GetSecretOptions): Promise<Secret> {
     const version = options?.version === 0 ? undefined : options?.version;
-    return this.#call("getSecret", options?.signal, async (signal) => {
-      const data = await this.#nexus.getSecret(path, { version, signal });
+    return this.#call("getSecret", async () => {
+      const data = await this.#nexus.getSecret(path, {
+        ...signalOf(options),
+        ...(version === undefined ? {} : { version }),
+      });
       return new Secret(path, data, version);
     });
   }
 
   deleteSecret(path: string, options?: SecretVersionsOptions): Promise<void> {
-    return this.#call("deleteSecret", options?.signal, (signal) =>
-      this.#nexus.deleteSecret(path, { versions: options?.versions ? [...options.versions] : undefined, signal }),
-    );
+    return this.#call("deleteSecret", () => this.#nexus.deleteSecret(path, versionsOf(options)));
   }
 
   undeleteSecret(path: string, options?: SecretVersionsOptions): Promise<void> {
-    return this.#call("undeleteSecret", options?.signal, (signal) =>
-      this.#nexus.undeleteSecret(path, { versions: options?.versions ? [...options.versions] : undefined, signal }),
-    );
+    return this.#call("undeleteSecret", () => this.#nexus.undeleteSecret(path, versionsOf(options)));
   }
 
   listSecretKeys(options?: CallOptions): Promise<string[]> {
-    return this.#call("listSecretKeys", options?.signal, (signal) => this.#nexus.listSecretKeys({ signal }));
+    return this.#call("listSecretKeys", () => this.#nexus.listSecrets(signalOf(options)));
   }
 
   getSecretMetadata(path: string, options?: GetSecretMetadataOptions): Promise<SecretMetadata> {
-    return this.#call("getSecretMetadata", options?.signal, (signal) =>
-      this.#nexus.getSecretMetadata(path, { version: options?.version, signal }),
+    return this.#call("getSecretMetadata", () =>
+      this.#nexus.getSecretMetadata(path, {
+        ...signalOf(options),
+        ...(options?.version === undefined ? {} : { version: options.version }),
+      }),
     );
   }
 
   createPolicy(spec: PolicySpec, options?: CallOptions): Promise<void> {
-    return this.#call("createPolicy", options?.signal, (signal) =>
-      this.#nexus.createPolicy({ ...spec, permissions: [...spec.permissions] }, { signal }),
-    );
+    return this.#call("createPolicy", () => this.#nexus.putPolicy(spec, signalOf(options)));
   }
 
   getPolicy(name: string, options?: CallOptions): Promise<Policy> {
-    return this.#call("getPolicy", options?.signal, (signal) => this.#nexus.getPolicy(name, { signal }));
+    return this.#call("getPolicy", () => this.#nexus.getPolicy(name, signalOf(options)));
   }
 
-  listPolicies(options?: ListPoliciesOptions): Promise<PolicyListItem[]> {
-    return this.#call("listPolicies", options?.signal, (signal) =>
+  listPolicies(options?: ListPoliciesOptions): Promise<PolicySummary[]> {
+    return this.#call("listPolicies", () =>
       this.#nexus.listPolicies({
-        spiffeIdPattern: options?.spiffeIdPattern,
-        pathPattern: options?.pathPattern,
-        signal,
+        ...signalOf(options),
+        ...(options?.spiffeIdPattern === undefined ? {} : { spiffeIdPattern: options.spiffeIdPattern }),
+        ...(options?.pathPattern === undefined ? {} : { pathPattern: options.pathPattern }),
       }),
     );
   }
 
   deletePolicy(name: string, options?: CallOptions): Promise<void> {
-    return this.#call("deletePolicy", options?.signal, (signal) => this.#nexus.deletePolicy(name, { signal }));
+    return this.#call("deletePolicy", () => this.#nexus.deletePolicy(name, signalOf(options)));
   }
 
   encrypt(plaintext: Uint8Array | string, options?: CallOptions): Promise<Uint8Array> {
-    const bytes = typeof plaintext === "string" ? new TextEncoder().encode(plaintext) : plaintext;
-    return this.#call("encrypt", options?.signal, (signal) => this.#nexus.encrypt(bytes, { signal }));
+    return this.#call("encrypt", () => this.#nexus.encryptStream(plaintext, signalOf(options)));
   }
 
   decrypt(blob: Uint8Array, options?: CallOptions): Promise<Uint8Array> {
-    return this.#call("decrypt", options?.signal, (signal) => this.#nexus.decrypt(blob, { signal }));
+    return this.#call("decrypt", () => this.#nexus.decryptStream(blob, signalOf(options)));
   }
 
   cached(options: CachedSecretsOptions = {}): CachedSecrets {
@@ -297,11 +279,12 @@ class Client implements SpikeClient {
       identity: this.#lastId,
       freeze: false,
       equals: secretsEqual,
-      load: (path, ctx) => this.getSecret(path, { ...(ctx.version ? { version: ctx.version } : {}), signal: ctx.signal }),
+      load: (path, ctx) =>
+        this.getSecret(path, { ...(ctx.version ? { version: ctx.version } : {}), signal: ctx.signal }),
       ...(versionAware
         ? {
-            loadVersion: async (path: string, ctx: { signal: AbortSignal }) =>
-              (await this.getSecretMetadata(path, { signal: ctx.signal })).metadata.currentVersion,
+            loadVersion: async (path: string, ctx: { readonly signal: AbortSignal }) =>
+              (await this.getSecretMetadata(path, { signal: ctx.signal })).currentVersion,
           }
         : {}),
     });
@@ -324,11 +307,9 @@ class Client implements SpikeClient {
       };
       for (const cache of this.#caches) await step(() => cache.close());
       this.#caches.clear();
+      await step(() => this.#nexus.close());
       await step(() => this.#dispatcher.close());
-      if (this.#ownsSource) {
-        const closable = this.#source as X509Source & { close?: () => Promise<void> };
-        if (typeof closable.close === "function") await step(() => (closable.close as () => Promise<void>)());
-      }
+      if (this.#ownsSource) await step(() => closeSource(this.#source));
       if (errors.length > 0) throw errors[0];
     })();
     return this.#closing;
@@ -337,6 +318,11 @@ class Client implements SpikeClient {
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
   }
+}
+
+async function closeSource(source: X509Source): Promise<void> {
+  const closable = source as X509Source & { close?: () => Promise<void> };
+  if (typeof closable.close === "function") await closable.close();
 }
 
 /**
@@ -380,11 +366,22 @@ export async function createSpikeClient(options: SpikeClientOptions = {}): Promi
       keepAliveTimeout: config.keepAliveTimeoutMs,
       connections: config.maxConnections,
     });
-    const nexus = createNexusClient({ baseUrl: config.nexusUrl, dispatcher });
+    const nexus = createNexusClient({
+      baseUrl: config.nexusUrl,
+      dispatcher,
+      timeoutMs: config.requestTimeoutMs,
+      callerId: () => {
+        try {
+          return source.getX509Svid().id.toString();
+        } catch {
+          return undefined;
+        }
+      },
+    });
     return new Client(config, source, ownsSource, dispatcher, nexus);
   } catch (e) {
     await dispatcher?.close().catch(() => {});
-    if (ownsSource) await (source as X509Source & { close?: () => Promise<void> }).close?.().catch(() => {});
+    if (ownsSource) await closeSource(source).catch(() => {});
     throw e;
   }
 }

@@ -6,11 +6,12 @@ export type {
   GetSecretMetadataOptions,
   GetSecretOptions,
   ListPoliciesOptions,
-  PolicySpec,
   SecretVersionsOptions,
   SpikeClient,
   SpikeClientOptions,
 } from "./client.js";
+export type { PolicySpec, Permission } from "@spike-ts/nexus-model";
+export type { Policy, PolicySummary, SecretMetadata, SecretVersionInfo } from "@spike-ts/nexus-client";
 export { Secret } from "./secret.js";
 export { SpikeError, type SpikeErrorCode } from "./errors.js";
 export {

@@ -3,4 +3,4 @@
  * and a dev Nexus on local sockets and gives the environment for each identity.
  */
 export { startDevStack } from "@spike-ts/nexus-dev";
-export type { DevStack, DevStackOptions } from "@spike-ts/nexus-dev";
+export type { DevStack, DevStackEnv, DevStackIdentity, DevStackOptions } from "@spike-ts/nexus-dev";
