@@ -79,3 +79,12 @@ export function createFakeClock(start = 1_000): FakeClock {
   };
   return clock;
 }
+
+/** Lets the event loop turn until `cond()` holds; fails after `maxTurns` turns (no wall-clock waits). */
+export async function until(cond: () => boolean, maxTurns = 2000): Promise<void> {
+  for (let i = 0; i < maxTurns; i++) {
+    if (cond()) return;
+    await turn();
+  }
+  throw new Error("until: condition not met");
+}

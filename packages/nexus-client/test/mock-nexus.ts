@@ -1,4 +1,4 @@
-import { MockAgent } from "undici";
+import { type Dispatcher, MockAgent } from "undici";
 
 /** One request the mock saw. */
 export interface SeenRequest {
@@ -43,27 +43,24 @@ export function mockNexus(origin = "https://nexus.test") {
     const bytes = bodyBytes(opts.body);
     seen.push({ method: opts.method, path: opts.path, headers: flatHeaders(opts.headers), bytes, text: new TextDecoder().decode(bytes) });
   }
+  // Record every request at the dispatcher, before the mock answers it.
+  const dispatcher: Dispatcher = agent.compose((dispatch) => (opts, handler) => {
+    record(opts as never);
+    return dispatch(opts, handler);
+  });
 
   /** Queues one answer for the next request to `path` (path + query, e.g. /v1/store/secrets?action=get). */
   function on(path: string, reply: Reply) {
     const scope = pool.intercept({ method: () => true, path });
     if ("error" in reply) {
-      // record then fail, as a connection error would
-      scope.reply((opts) => {
-        record(opts as never);
-        throw reply.error;
-      });
+      scope.replyWithError(reply.error);
       return;
     }
     if ("hang" in reply) {
-      scope.reply(200, (opts) => {
-        record(opts as never);
-        return new Promise<string>((resolve) => hanging.push(() => resolve("{}")));
-      });
+      scope.reply(200, () => new Promise<string>((resolve) => hanging.push(() => resolve("{}"))));
       return;
     }
-    scope.reply((opts) => {
-      record(opts as never);
+    scope.reply(() => {
       if ("json" in reply) {
         return {
           statusCode: reply.status,
@@ -77,7 +74,9 @@ export function mockNexus(origin = "https://nexus.test") {
   }
 
   return {
-    agent,
+    /** The dispatcher to hand to the client (records, then answers). */
+    agent: dispatcher,
+    mock: agent,
     seen,
     on,
     /** The JSON bodies sent, parsed. */
