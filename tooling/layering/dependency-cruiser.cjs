@@ -5,6 +5,13 @@ const pathOf = (names) => `^(packages|apps)/(${names.join("|")})/`;
 
 const forbidden = [
   {
+    name: "no-unresolvable-workspace-import",
+    severity: "error",
+    comment: "A @spike-ts import must be a declared dependency whose export resolves (run after pnpm build).",
+    from: { path: "^(packages|apps)/[^/]+/src/" },
+    to: { couldNotResolve: true, path: "^@spike-ts/" },
+  },
+  {
     name: "no-circular",
     severity: "error",
     comment: "Cycles between modules make layering meaningless.",
