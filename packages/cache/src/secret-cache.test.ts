@@ -167,6 +167,20 @@ describe("ttl and background refresh", () => {
     );
   });
 
+  it("spreads refreshes with the random draw", async () => {
+    const due: number[] = [];
+    for (const r of [0, 0.5, 0.999_999]) {
+      const { cache, clock, store } = setup({ random: () => r });
+      store.put("a", { k: "v" });
+      await cache.get("a");
+      due.push((clock.timers()[0]?.dueAt ?? 0) - clock.now());
+      await cache.close();
+    }
+    expect(due[0]).toBe(9_000);
+    expect(due[1]).toBe(9_250);
+    expect(due[2]).toBeCloseTo(9_500, 2);
+  });
+
   it("refreshes an entry that was read before it expires, so readers never miss", async () => {
     const { cache, clock, store } = setup({ refreshJitter: 0.2, random: () => 0 }); // refresh at 8_000
     store.put("a", { k: "one" });
@@ -292,6 +306,51 @@ describe("stale on error", () => {
     expect(cache.getIfFresh("a")).toEqual({ k: "two" });
     expect(cache.stats().refreshes).toBe(4);
     expect(errors).toHaveLength(3);
+  });
+});
+
+describe("more refresh and eviction cases", () => {
+  it("refreshes pinned versions too, with the same version number", async () => {
+    const { cache, clock, store } = setup({ refreshJitter: 0.2, random: () => 0 });
+    store.put("a", { k: "one" });
+    await cache.get("a", { version: 1 });
+    cache.getIfFresh("a", { version: 1 });
+    await clock.advance(8_000);
+    expect(store.loadCalls.map((c) => [c.version, c.reason])).toEqual([
+      [1, "miss"],
+      [1, "refresh"],
+    ]);
+  });
+
+  it("counts a stale answer when an expired get joins a failing background refresh", async () => {
+    const { cache, clock, store } = setup({ refreshJitter: 0.2, random: () => 0, staleIfErrorMs: 5_000, loadTimeoutMs: 60_000 });
+    store.put("a", { k: "one" });
+    await cache.get("a");
+    cache.getIfFresh("a");
+    const release = store.hold();
+    store.failWith(new Error("down"));
+    await clock.advance(8_000); // refresh starts and hangs
+    await clock.advance(2_500); // the value expires meanwhile
+    const p = cache.get("a");
+    expect(store.loadCalls).toHaveLength(2); // joined the refresh, no new load
+    release();
+    expect(await p).toEqual({ k: "one" });
+    expect(cache.stats()).toMatchObject({ staleServed: 1, errors: 1, refreshes: 1 });
+  });
+
+  it("does not store a load whose entry was evicted while it ran", async () => {
+    const { cache, store } = setup({ maxEntries: 1 });
+    store.put("a", { k: "a" });
+    store.put("b", { k: "b" });
+    const release = store.hold();
+    const pa = cache.get("a");
+    const pb = cache.get("b"); // evicts the loading "a"
+    release();
+    expect(await pa).toEqual({ k: "a" });
+    expect(await pb).toEqual({ k: "b" });
+    expect(cache.size).toBe(1);
+    expect(cache.peek("a")).toBeUndefined();
+    expect(cache.stats().evictions).toBe(1);
   });
 });
 
