@@ -7,6 +7,7 @@ import {
   isPreciseSpiffeIdPattern,
   isReservedPath,
   mayReachReservedPath,
+  RESERVED_PATHS,
   type ReservedPath,
 } from "./reserved-paths.js";
 import { validatePolicyName } from "./secret-path.js";
@@ -160,7 +161,5 @@ export function policyHasPreciseSpiffeIdPattern(p: CompiledPolicy): boolean {
 
 /** The reserved paths this policy can reach, for editors and `explain` output. */
 export function reservedPathsReachable(p: CompiledPolicy): ReservedPath[] {
-  return (["spike/system/acl", "spike/system/secret", "spike/system/cipher/exec"] as const).filter((r) =>
-    mayReachReservedPath(p, r),
-  );
+  return RESERVED_PATHS.filter((r) => mayReachReservedPath(p, r));
 }
