@@ -63,7 +63,7 @@ async function main(): Promise<void> {
   say("Update the credentials (rotate the password)");
   await workload.putSecret(path, { username: "dbuser", password: "rotated-456" });
   const meta = await workload.getSecretMetadata(path);
-  detail(`current version: ${meta.metadata.currentVersion}`);
+  detail(`current version: ${meta.currentVersion}`);
 
   say("Read version 1 and the current version");
   const v1 = await workload.getSecret(path, { version: 1 });
