@@ -1,3 +1,4 @@
+import { inspect } from "node:util";
 import { afterEach, describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { createFakeStore, deferred } from "../test/fake-store.js";
@@ -106,6 +107,17 @@ describe("hits and misses", () => {
     expect((await rejection(cache.get("a", { version: 1.5 }))).code).toBe("invalid_argument");
     expect(thrown(() => cache.peek("a", { version: Number.NaN })).code).toBe("invalid_argument");
     expect(thrown(() => cache.invalidate("")).code).toBe("invalid_argument");
+  });
+
+  it("never shows cached values when the cache is logged or serialised", async () => {
+    const { cache, store } = setup({ identity: "spiffe://example.org/a" });
+    store.put("apps/db", { password: SECRET });
+    await cache.get("apps/db");
+    expect(inspect(cache, { depth: 10, showHidden: true })).toBe(
+      'SecretCache { size: 1, identity: "spiffe://example.org/a", closed: false }',
+    );
+    expect(JSON.stringify(cache)).not.toContain(SECRET);
+    expect(JSON.parse(JSON.stringify(cache))).toMatchObject({ size: 1, loads: 1, closed: false });
   });
 
   it("freezes plain values so callers sharing them cannot change them", async () => {

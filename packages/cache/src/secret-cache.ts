@@ -380,6 +380,16 @@ class SecretCacheImpl<V> implements SecretCache<V> {
     return Promise.resolve();
   }
 
+  /** What `console.log(cache)` shows: counts only, never the cached values. */
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
+    return `SecretCache { size: ${this.size}, identity: ${JSON.stringify(this.currentIdentity ?? null)}, closed: ${this.closed} }`;
+  }
+
+  /** What `JSON.stringify(cache)` gives: the counters, never the cached values. */
+  toJSON(): CacheStats & { identity: string | undefined; closed: boolean } {
+    return { ...this.stats(), identity: this.currentIdentity, closed: this.closed };
+  }
+
   // ---------------------------------------------------------------- loading
 
   private miss(path: string, pinned: number | undefined, found: Entry<V> | undefined, signal: AbortSignal | undefined): Promise<V> {
