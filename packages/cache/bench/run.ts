@@ -168,7 +168,7 @@ async function memory(): Promise<void> {
   const heap = after.heap - before.heap;
   const rss = after.rss - before.rss;
   const payload = JSON.stringify(secretFor(1)).length;
-  console.log(`memory of ${ENTRIES} cached secrets (~${payload}-byte JSON values, real timers, one per entry)`);
+  console.log(`memory of ${ENTRIES} cached secrets (~${payload}-byte JSON values, real clock and timers)`);
   console.log(`  plain Map baseline   heapUsed +${kib(mapHeap)} (${per(mapHeap)}), rss +${kib(mapRss)}`);
   console.log(`  secret cache         heapUsed +${kib(heap)} (${per(heap)}), rss +${kib(rss)}`);
   console.log(`  ratio heapUsed cache / Map ${(heap / mapHeap).toFixed(2)}, overhead ${per(heap - mapHeap)}`);
