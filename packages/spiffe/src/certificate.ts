@@ -1,11 +1,12 @@
-import { X509Certificate } from "node:crypto";
+import { X509Certificate, createHash } from "node:crypto";
 import { AsnConvert } from "@peculiar/asn1-schema";
 import {
   BasicConstraints,
-  Certificate,
   ExtendedKeyUsage,
+  Extensions,
   KeyUsage,
   SubjectAlternativeName,
+  Validity,
   id_ce_authorityKeyIdentifier,
   id_ce_basicConstraints,
   id_ce_extKeyUsage,
@@ -58,36 +59,110 @@ export interface CertInfo {
   readonly hasNameConstraints: boolean;
 }
 
-const cache = new WeakMap<Uint8Array, CertInfo>();
+const byBuffer = new WeakMap<Uint8Array, CertInfo>();
+const byContent = new Map<string, CertInfo>();
+const CONTENT_CACHE_SIZE = 512;
 
 function malformed(what: string, cause: unknown): SpiffeError {
   return new SpiffeError("der_malformed", `${what} is not a valid DER X.509 certificate`, { cause });
 }
 
-/** Parses one DER certificate (cached per buffer). Throws `der_malformed`. @internal */
+interface Tlv {
+  readonly tag: number;
+  readonly start: number;
+  readonly valueStart: number;
+  readonly end: number;
+}
+
+/** Reads one DER TLV at `off` (bounds-checked, definite lengths only). */
+function tlv(buf: Uint8Array, off: number, limit: number): Tlv {
+  if (off + 2 > limit) throw new Error("truncated tlv");
+  const tag = buf[off] as number;
+  if ((tag & 0x1f) === 0x1f) throw new Error("multi-byte tags are not used in certificates");
+  let p = off + 1;
+  const first = buf[p++] as number;
+  let len = first;
+  if (first >= 0x80) {
+    const n = first & 0x7f;
+    if (n === 0 || n > 4 || p + n > limit) throw new Error("bad length");
+    len = 0;
+    for (let i = 0; i < n; i++) len = len * 256 + (buf[p++] as number);
+  }
+  if (p + len > limit) throw new Error("truncated value");
+  return { tag, start: off, valueStart: p, end: p + len };
+}
+
+/** Locates the validity and extensions of a certificate's TBSCertificate. */
+function locate(der: Uint8Array): { validity: Uint8Array; extensions: Uint8Array | undefined } {
+  const cert = tlv(der, 0, der.length);
+  if (cert.tag !== 0x30 || cert.end !== der.length) throw new Error("certificate is not one SEQUENCE");
+  const tbs = tlv(der, cert.valueStart, cert.end);
+  if (tbs.tag !== 0x30) throw new Error("tbsCertificate is not a SEQUENCE");
+  const fields: Tlv[] = [];
+  for (let off = tbs.valueStart; off < tbs.end; ) {
+    const f = tlv(der, off, tbs.end);
+    fields.push(f);
+    off = f.end;
+  }
+  // [0] version is optional; then serial, signature, issuer, validity, subject, spki, [1], [2], [3]
+  const base = fields[0]?.tag === 0xa0 ? 1 : 0;
+  const validity = fields[base + 3];
+  if (!validity || validity.tag !== 0x30) throw new Error("validity missing");
+  const ext = fields.slice(base + 6).find((f) => f.tag === 0xa3);
+  let extensions: Uint8Array | undefined;
+  if (ext) {
+    const inner = tlv(der, ext.valueStart, ext.end);
+    if (inner.tag !== 0x30 || inner.end !== ext.end) throw new Error("extensions are not a SEQUENCE");
+    extensions = der.subarray(inner.start, inner.end);
+  }
+  return { validity: der.subarray(validity.start, validity.end), extensions };
+}
+
+/**
+ * Parses one DER certificate. Structure is validated by OpenSSL (`X509Certificate`); validity and
+ * extensions are read with @peculiar/asn1-x509. Results are cached per buffer and by content
+ * hash (bounded), so a peer presenting the same SVID on every handshake is parsed once.
+ * Throws `der_malformed`. @internal
+ */
 export function parseCertificate(der: Uint8Array, what = "certificate"): CertInfo {
-  const hit = cache.get(der);
+  const hit = byBuffer.get(der);
   if (hit) return hit;
   if (!(der instanceof Uint8Array) || der.length === 0) throw malformed(what, undefined);
-  let cert: Certificate;
-  let x509: X509Certificate;
-  try {
-    cert = AsnConvert.parse(der, Certificate);
-  } catch (e) {
-    throw malformed(what, e);
+  const digest = createHash("sha256").update(der).digest("base64");
+  const known = byContent.get(digest);
+  if (known) {
+    byBuffer.set(der, known);
+    return known;
   }
+  const info = parseUncached(der, what);
+  byBuffer.set(der, info);
+  if (byContent.size >= CONTENT_CACHE_SIZE) {
+    const oldest = byContent.keys().next().value;
+    if (oldest !== undefined) byContent.delete(oldest);
+  }
+  byContent.set(digest, info);
+  return info;
+}
+
+function parseUncached(input: Uint8Array, what: string): CertInfo {
+  const der = new Uint8Array(input); // own copy: later mutation of the caller's buffer changes nothing
+  let x509: X509Certificate;
   try {
     x509 = new X509Certificate(der);
   } catch (e) {
     throw malformed(what, e);
   }
   if (x509.raw.length !== der.length) throw malformed(what, new Error("trailing bytes after the certificate"));
-  const tbs = cert.tbsCertificate;
+  let located: ReturnType<typeof locate>;
   let notBefore: Date;
   let notAfter: Date;
+  let extensions: Extensions;
   try {
-    notBefore = tbs.validity.notBefore.getTime();
-    notAfter = tbs.validity.notAfter.getTime();
+    located = locate(der);
+    const validity = AsnConvert.parse(located.validity, Validity);
+    notBefore = validity.notBefore.getTime();
+    notAfter = validity.notAfter.getTime();
+    extensions = located.extensions ? AsnConvert.parse(located.extensions, Extensions) : new Extensions();
   } catch (e) {
     throw malformed(what, e);
   }
@@ -100,7 +175,7 @@ export function parseCertificate(der: Uint8Array, what = "certificate"): CertInf
   let hasNameConstraints = false;
   const unhandledCritical: string[] = [];
   const seen = new Set<string>();
-  for (const ext of tbs.extensions ?? []) {
+  for (const ext of extensions) {
     if (seen.has(ext.extnID)) throw malformed(what, new Error(`duplicate extension ${ext.extnID}`));
     seen.add(ext.extnID);
     try {
@@ -152,6 +227,5 @@ export function parseCertificate(der: Uint8Array, what = "certificate"): CertInf
     unhandledCritical,
     hasNameConstraints,
   };
-  cache.set(der, info);
   return info;
 }
