@@ -328,3 +328,15 @@ describe("client: watches", () => {
     expect(b.stopped?.code).toBe("closed");
   });
 });
+
+describe("client: tcp", () => {
+  it("talks to a tcp://127.0.0.1:<port> endpoint", async () => {
+    const agent = await startDevWorkloadApi({ identities: [{ spiffeId: API }], tcp: true });
+    cleanup(() => agent.close());
+    expect(agent.tcpAddress).toMatch(/^tcp:\/\/127\.0\.0\.1:\d+$/);
+    const client = createWorkloadApiClient({ address: agent.tcpAddress as string });
+    cleanup(() => client.close());
+    expect(client.address.kind).toBe("tcp");
+    expect((await client.fetchX509Svid()).id.toString()).toBe(API);
+  });
+});

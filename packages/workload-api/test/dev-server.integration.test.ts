@@ -220,3 +220,26 @@ describe("dev Workload API server: socket handling", () => {
     await expect(lstat(agent.socketPath)).rejects.toThrowError(/ENOENT/);
   });
 });
+
+describe("dev Workload API server: identity changes", () => {
+  it("keeps the SVIDs of unchanged entries when the entry set changes", async () => {
+    const agent = await agentWith();
+    const before = Buffer.from(agent.svids[0]?.certificates[0] as Uint8Array);
+    agent.setIdentities([{ spiffeId: API }, { spiffeId: "spiffe://example.org/new" }]);
+    expect(agent.svids).toHaveLength(2);
+    expect(Buffer.from(agent.svids[0]?.certificates[0] as Uint8Array).equals(before)).toBe(true);
+    agent.rotate();
+    expect(Buffer.from(agent.svids[0]?.certificates[0] as Uint8Array).equals(before)).toBe(false);
+  });
+
+  it("ends open X.509 streams with PERMISSION_DENIED when the identities drop to zero", async () => {
+    const agent = await agentWith();
+    const c = raw(agent.address);
+    const pending = rawStream(c, "FetchX509SVID", header("true"), 5);
+    await agent.waitForStreams("FetchX509SVID");
+    agent.setIdentities([]);
+    const r = await pending;
+    expect(r.messages).toHaveLength(1);
+    expect([r.status.code, r.status.details]).toEqual([status.PERMISSION_DENIED, "no identity issued"]);
+  });
+});

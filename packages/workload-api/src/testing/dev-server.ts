@@ -87,6 +87,8 @@ export interface DevWorkloadApiOptions {
   allowUnauthenticatedVerifiers?: boolean;
   /** Wait this long before the first message of each stream (SPIRE's "waiting for SVID"). */
   firstMessageDelayMs?: number;
+  /** Also listen on TCP at 127.0.0.1 (an ephemeral port, kept across restarts); see `tcpAddress`. */
+  tcp?: boolean;
   /** Clock (default: the CA's, else the system clock). */
   now?: () => Date;
   /** Random source for rotation jitter (default `Math.random`). */
@@ -114,6 +116,8 @@ export interface DevWorkloadApi {
   readonly address: string;
   /** The socket path. */
   readonly socketPath: string;
+  /** `tcp://127.0.0.1:<port>` when started with `tcp: true`. */
+  readonly tcpAddress: string | undefined;
   /** The CA currently signing SVIDs (changes on `rotateCa()`). */
   readonly ca: TestCa;
   /** The trust domain. */
@@ -249,6 +253,7 @@ export async function startDevWorkloadApi(options: DevWorkloadApiOptions): Promi
   let holds = 0;
   const held: (() => void)[] = [];
   let server: Server | undefined;
+  let tcpPort: number | undefined;
   let closed = false;
 
   const currentCa = () => cas[cas.length - 1] as TestCa;
@@ -280,19 +285,25 @@ export async function startDevWorkloadApi(options: DevWorkloadApiOptions): Promi
     }, Math.max(1, Math.floor(svidTtlMs * fraction)));
   }
 
-  function issueAll(): void {
+  const identityKey = (i: DevIdentity) => JSON.stringify([i.spiffeId, i.hint ?? "", i.dnsNames ?? []]);
+
+  /** (Re)issues SVIDs; with `keep`, entries that did not change keep their current SVID (as SPIRE). */
+  function issueAll(keep = false): void {
     const ca = currentCa();
+    const existing = new Map(keep ? issued.map((i) => [identityKey(i.identity), i.svid] as const) : []);
     issued = dedupedIdentities().map((identity) => ({
       identity,
-      svid: ca.issueSvid(identity.spiffeId, {
-        ttlMs: svidTtlMs,
-        hint: identity.hint ?? "",
-        ...(identity.dnsNames ? { dnsSans: identity.dnsNames } : {}),
-      }),
+      svid:
+        existing.get(identityKey(identity)) ??
+        ca.issueSvid(identity.spiffeId, {
+          ttlMs: svidTtlMs,
+          hint: identity.hint ?? "",
+          ...(identity.dnsNames ? { dnsSans: identity.dnsNames } : {}),
+        }),
     }));
     generation++;
-    jwtCache.clear();
-    scheduleRotation();
+    if (!keep) jwtCache.clear();
+    if (!keep || !rotationTimer) scheduleRotation();
   }
 
   function federatedFor(): Record<string, X509Bundle> {
@@ -517,6 +528,11 @@ export async function startDevWorkloadApi(options: DevWorkloadApiOptions): Promi
       s.bindAsync(`unix:${path}`, ServerCredentials.createInsecure(), (err) => (err ? reject(err) : resolve()));
     });
     await chmod(path, 0o777);
+    if (options.tcp) {
+      tcpPort = await new Promise<number>((resolve, reject) => {
+        s.bindAsync(`127.0.0.1:${tcpPort ?? 0}`, ServerCredentials.createInsecure(), (err, port) => (err ? reject(err) : resolve(port)));
+      });
+    }
     server = s;
   }
 
@@ -543,6 +559,9 @@ export async function startDevWorkloadApi(options: DevWorkloadApiOptions): Promi
   const api: DevWorkloadApi = {
     address: `unix://${socketPath}`,
     socketPath,
+    get tcpAddress() {
+      return tcpPort === undefined ? undefined : `tcp://127.0.0.1:${tcpPort}`;
+    },
     get ca() {
       return currentCa();
     },
@@ -569,7 +588,7 @@ export async function startDevWorkloadApi(options: DevWorkloadApiOptions): Promi
     setIdentities(list) {
       checkIdentities(list);
       identities = [...list];
-      issueAll();
+      issueAll(true);
       broadcast();
     },
     setFederatedBundles(bundles) {
