@@ -9,6 +9,7 @@ describe("plainEqual", () => {
     expect(plainEqual({ a: "1" }, { a: "1", b: undefined })).toBe(false);
     expect(plainEqual(["a"], { 0: "a" })).toBe(false);
     expect(plainEqual(Number.NaN, Number.NaN)).toBe(true);
+    expect(plainEqual([-0], [0])).toBe(true);
     expect(plainEqual(new Uint8Array([1]), new Uint8Array([1]))).toBe(false);
   });
 
@@ -17,6 +18,7 @@ describe("plainEqual", () => {
       fc.property(fc.jsonValue(), (v) => {
         expect(plainEqual(v, JSON.parse(JSON.stringify(v)) as unknown)).toBe(true);
       }),
+      { numRuns: 2_000 },
     );
   });
 });

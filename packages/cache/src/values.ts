@@ -14,10 +14,11 @@ export function freezePlain<V>(value: V): V {
 
 /**
  * Structural equality for the plain data secrets are made of (primitives, plain objects,
- * arrays); anything else is compared with `Object.is`.
+ * arrays); anything else is compared by identity (SameValueZero).
  */
 export function plainEqual(a: unknown, b: unknown): boolean {
-  if (Object.is(a, b)) return true;
+  // SameValueZero, as JSON has it: 0 equals -0, NaN equals NaN.
+  if (a === b || (a !== a && b !== b)) return true;
   if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
   if (Array.isArray(a)) {
     if (!Array.isArray(b) || a.length !== b.length) return false;
