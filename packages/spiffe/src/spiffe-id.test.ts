@@ -275,3 +275,16 @@ describe("properties", () => {
     );
   });
 });
+
+describe("values from another copy of the package", () => {
+  it("are accepted by from() and equals() after re-validation", () => {
+    const foreignTd = { name: "example.org" } as unknown as TrustDomain;
+    expect(TrustDomain.from(foreignTd).idString()).toBe("spiffe://example.org");
+    expect(TrustDomain.parse("example.org").equals(foreignTd)).toBe(true);
+    const foreignId = { trustDomain: foreignTd, path: "/a", toString: () => "spiffe://example.org/a" } as unknown as SpiffeId;
+    expect(SpiffeId.from(foreignId).path).toBe("/a");
+    expect(SpiffeId.parse("spiffe://example.org/a").equals(foreignId)).toBe(true);
+    const forged = { trustDomain: foreignTd, path: "/../x", toString: () => "spiffe://example.org/../x" } as unknown as SpiffeId;
+    expect(() => SpiffeId.from(forged)).toThrow(expect.objectContaining({ code: "path_dot_segment" }));
+  });
+});

@@ -37,7 +37,12 @@ export class SpiffeId {
 
   /** Returns `value` if it is a SpiffeId already, else parses it. */
   static from(value: SpiffeId | string): SpiffeId {
-    return value instanceof SpiffeId ? value : SpiffeId.parse(value);
+    if (value instanceof SpiffeId) return value;
+    // A SpiffeId from another copy of this package: re-validate its string form.
+    if (typeof value === "object" && value !== null && "trustDomain" in value && "path" in value) {
+      return SpiffeId.parse(String(value));
+    }
+    return SpiffeId.parse(value);
   }
 
   /**
@@ -93,7 +98,7 @@ export class SpiffeId {
 
   /** Tells whether `other` is the same ID (string equality). */
   equals(other: SpiffeId): boolean {
-    return other instanceof SpiffeId && other.#text === this.#text;
+    return typeof other === "object" && other !== null && other.toString() === this.#text;
   }
 
   /** Tells whether this is the trust domain's own ID (no path), which may not name a leaf SVID. */

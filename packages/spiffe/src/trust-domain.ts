@@ -31,7 +31,12 @@ export class TrustDomain {
 
   /** Returns `value` if it is a TrustDomain already, else parses it. */
   static from(value: TrustDomain | string): TrustDomain {
-    return value instanceof TrustDomain ? value : TrustDomain.parse(value);
+    if (value instanceof TrustDomain) return value;
+    // A TrustDomain from another copy of this package: re-validate its name.
+    if (typeof value === "object" && value !== null && typeof (value as { name?: unknown }).name === "string") {
+      return TrustDomain.parse((value as { name: string }).name);
+    }
+    return TrustDomain.parse(value);
   }
 
   /** @internal Builds from a name already validated. */
@@ -56,7 +61,7 @@ export class TrustDomain {
 
   /** Tells whether `other` names the same trust domain. */
   equals(other: TrustDomain): boolean {
-    return other instanceof TrustDomain && other.name === this.name;
+    return typeof other === "object" && other !== null && other.name === this.name;
   }
 
   /** Orders trust domains by name (for sorting). */

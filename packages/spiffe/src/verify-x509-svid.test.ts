@@ -73,6 +73,13 @@ describe("verifyX509Svid: accepts", () => {
     expect(verify([inter.issueSvid(ID).certificates[0] as Uint8Array], bundle)).toBeNull();
   });
 
+  it("but not an anchor that says it is no CA", () => {
+    const ca = newCa();
+    const notCa = ca.issueIntermediate({ ca: false });
+    const bundle = X509Bundle.fromAuthorities("example.org", [notCa.certificateDer]);
+    expect(verify([notCa.issueSvid(ID).certificates[0] as Uint8Array], bundle)).toBe("chain_ca_rules");
+  });
+
   it("a federated trust domain picked from the set by the leaf's ID", () => {
     const own = newCa("example.org");
     const partner = newCa("partner.test");
