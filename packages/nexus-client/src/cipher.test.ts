@@ -132,6 +132,30 @@ describe("streaming mode", () => {
     ]);
   });
 
+  it("an abort stops reading an input that never ends", async () => {
+    const endless = new Readable({ read() {} });
+    endless.push(Buffer.from("partial"));
+    const ac = new AbortController();
+    const p = client.encryptStream(endless, { signal: ac.signal });
+    ac.abort(new Error("enough"));
+    const e = await caught(p);
+    expect(e.code).toBe("aborted");
+    expect(e.message).toBe("nexus: cipher.encrypt was aborted while reading its input");
+    expect(endless.destroyed).toBe(true);
+    expect(nexus.seen).toHaveLength(0);
+  });
+
+  it("an input stream that fails is invalid_input with the cause", async () => {
+    const broken = new Readable({
+      read() {
+        this.destroy(new Error("disk gone"));
+      },
+    });
+    const e = await caught(client.encryptStream(broken));
+    expect(e.code).toBe("invalid_input");
+    expect((e.cause as Error).message).toBe("disk gone");
+  });
+
   it("refuses input of the wrong type", async () => {
     expect((await caught(client.encryptStream(42 as never))).message).toBe(
       "nexus: cipher input must be a Uint8Array, a string, a Readable or an async iterable of bytes",

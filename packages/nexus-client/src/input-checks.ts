@@ -110,17 +110,34 @@ export async function collectInput(operation: NexusOperation, input: CipherInput
   }
   const chunks: Uint8Array[] = [];
   let total = 0;
-  for await (const chunk of input as AsyncIterable<Uint8Array | string>) {
-    if (signal?.aborted) {
-      throw new NexusError("aborted", `nexus: ${operation} was aborted while reading its input`, { operation, cause: signal.reason });
+  const it = (input as AsyncIterable<Uint8Array | string>)[Symbol.asyncIterator]();
+  const stop = () => {
+    if (input instanceof Readable) input.destroy();
+    else void it.return?.()?.catch?.(() => undefined);
+  };
+  let onAbort: (() => void) | undefined;
+  const aborted = new Promise<never>((_resolve, reject) => {
+    onAbort = () => reject(new NexusError("aborted", `nexus: ${operation} was aborted while reading its input`, { operation, cause: signal?.reason }));
+    if (signal?.aborted) onAbort();
+    else signal?.addEventListener("abort", onAbort, { once: true });
+  });
+  aborted.catch(() => undefined);
+  try {
+    for (;;) {
+      const step = await Promise.race([it.next(), aborted]);
+      if (step.done) break;
+      const chunk = step.value;
+      const bytes = typeof chunk === "string" ? encoder.encode(chunk) : chunk;
+      total += bytes.length;
+      if (total > limit) throw tooBig(operation, `more than ${limit}`, limit);
+      chunks.push(bytes);
     }
-    const bytes = typeof chunk === "string" ? encoder.encode(chunk) : chunk;
-    total += bytes.length;
-    if (total > limit) {
-      if (input instanceof Readable) input.destroy();
-      throw tooBig(operation, `more than ${limit}`, limit);
-    }
-    chunks.push(bytes);
+  } catch (e) {
+    stop();
+    if (NexusError.is(e)) throw e;
+    throw new NexusError("invalid_input", `nexus: reading the ${operation} input failed; see the cause`, { operation, cause: e });
+  } finally {
+    if (onAbort) signal?.removeEventListener("abort", onAbort);
   }
   const out = new Uint8Array(total);
   let at = 0;
