@@ -43,6 +43,47 @@ describe("startDevStack", () => {
     expect(existsSync(socket)).toBe(false);
   });
 
+  it("keeps serving when the Nexus SVID rotates (new connections see the new certificate)", async () => {
+    stack = await startDevStack({ trustDomain: "example.org" });
+    const source = await createX509Source({ address: stack.pilot.env.SPIFFE_ENDPOINT_SOCKET });
+    const seen: string[] = [];
+    const agent = () =>
+      createMtlsAgent({
+        source,
+        authorize: (id, chain) => {
+          seen.push(Buffer.from(chain[0] ?? []).toString("base64"));
+          return authorizeId("spiffe://example.org/spike/nexus")(id, chain);
+        },
+      });
+    const list = async (): Promise<number> => {
+      const a = agent();
+      try {
+        const res = await request(`${stack?.nexusUrl}/v1/store/secrets?action=list`, { method: "POST", body: "{}", dispatcher: a });
+        await res.body.text();
+        return res.statusCode;
+      } finally {
+        await a.close();
+      }
+    };
+    try {
+      expect(await list()).toBe(200);
+      const before = stack.nexusIdentity.workloadApi.generation;
+      stack.nexusIdentity.workloadApi.rotate();
+      expect(stack.nexusIdentity.workloadApi.generation).toBe(before + 1);
+      const fresh = Buffer.from(stack.nexusIdentity.workloadApi.svids[0]?.certificates[0] ?? []).toString("base64");
+      // the dev Nexus swaps its certificate once its source sees the update; poll with a deadline
+      const deadline = performance.now() + 10_000;
+      while (seen.at(-1) !== fresh) {
+        if (performance.now() > deadline) throw new Error("nexus did not present the rotated svid in time");
+        expect(await list()).toBe(200);
+      }
+      expect(seen.at(-1)).toBe(fresh);
+      expect(new Set(seen).size).toBeGreaterThan(1);
+    } finally {
+      await source.close();
+    }
+  });
+
   it("validates options", async () => {
     await expect(startDevStack({ trustDomain: "Bad TD" })).rejects.toSatisfy((e) => NexusDevError.is(e, "invalid_options"));
     await expect(startDevStack({ workloadId: "spiffe://other.org/x" })).rejects.toSatisfy((e) => NexusDevError.is(e, "invalid_options"));
