@@ -44,8 +44,9 @@ export interface NexusClientOptions {
   /**
    * The Nexus base URL, e.g. `https://localhost:8553` (the value of
    * `SPIKE_NEXUS_API_URL`). A path prefix is kept, as Go's `url.JoinPath` does.
+   * A function is called for every request (the Go SDK re-reads the variable per call).
    */
-  readonly baseUrl: string | URL;
+  readonly baseUrl: string | URL | (() => string | URL);
   /** The undici dispatcher that carries the requests, usually `createMtlsAgent(...)`. The client never closes it. */
   readonly dispatcher: Dispatcher;
   /** Retry settings, or `false` for a single attempt. Only safe failures are retried. */
@@ -164,12 +165,16 @@ export function createNexusClient(options: NexusClientOptions): NexusClient {
     throw new NexusError("invalid_input", `nexus: ${m}`);
   };
   if (typeof options !== "object" || options === null) bad("createNexusClient needs an options object with baseUrl and dispatcher");
-  let baseUrl: string;
-  try {
-    baseUrl = parseNexusBaseUrl(options.baseUrl).href;
-  } catch (e) {
-    throw new NexusError("invalid_input", NexusModelError.is(e) ? e.message.replace(/^nexus-model: /, "nexus: ") : "nexus: baseUrl is invalid", { cause: e });
-  }
+  const readBase = (): string => {
+    try {
+      const raw = typeof options.baseUrl === "function" ? options.baseUrl() : options.baseUrl;
+      return parseNexusBaseUrl(raw).href;
+    } catch (e) {
+      throw new NexusError("invalid_input", NexusModelError.is(e) ? e.message.replace(/^nexus-model: /, "nexus: ") : "nexus: baseUrl is invalid", { cause: e });
+    }
+  };
+  const fixedBase = readBase();
+  const baseUrl = typeof options.baseUrl === "function" ? readBase : () => fixedBase;
   const d = options.dispatcher as unknown;
   if (typeof d !== "object" || d === null || typeof (d as Dispatcher).request !== "function") {
     bad("dispatcher must be an undici Dispatcher (an Agent, a MockAgent, or createMtlsAgent(...))");

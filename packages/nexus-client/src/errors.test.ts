@@ -154,6 +154,25 @@ describe("NexusError", () => {
 });
 
 describe("createNexusClient options", () => {
+  it("a baseUrl function is read for every request", async () => {
+    let base = "https://nexus.test";
+    const other = mockNexus("https://other.test");
+    const c = createNexusClient({ baseUrl: () => base, dispatcher: nexus.agent, retry: false });
+    const d = createNexusClient({ baseUrl: () => base, dispatcher: other.agent, retry: false });
+    nexus.on("/v1/store/secrets?action=list", { status: 200, json: { keys: ["a"] } });
+    expect(await c.listSecrets()).toEqual(["a"]);
+    base = "https://other.test/p";
+    other.on("/p/v1/store/secrets?action=list", { status: 200, json: { keys: ["b"] } });
+    expect(await d.listSecrets()).toEqual(["b"]);
+    base = "ftp://x";
+    const e = await caught(d.listSecrets());
+    expect(e.code).toBe("invalid_input");
+    expect(e.message).toBe("nexus: base url scheme ftp: is not supported; use https:");
+    await c.close();
+    await d.close();
+    await other.close();
+  });
+
   it.each([
     [{ baseUrl: "localhost:8553" }, "nexus: base url scheme localhost: is not supported; use https:"],
     [{ baseUrl: "https://user:pw@h" }, "nexus: base url must not carry credentials; nexus authenticates with mTLS"],

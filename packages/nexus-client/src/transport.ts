@@ -29,7 +29,8 @@ export interface CallResult {
 
 /** Everything the executor needs. @internal */
 export interface TransportConfig {
-  readonly baseUrl: string;
+  /** The base URL for the next request (validated; throws `invalid_input`). */
+  readonly baseUrl: () => string;
   readonly dispatcher: Dispatcher;
   readonly retry: ResolvedRetry;
   readonly timeoutMs: number;
@@ -49,14 +50,15 @@ function headerValue(h: Record<string, string | string[] | undefined>, name: str
 /** Sends one call with timeout, abort and safe retries. @internal */
 export async function execute(cfg: TransportConfig, spec: CallSpec, opts: CallOptions = {}): Promise<CallResult> {
   const ep = NEXUS_ENDPOINTS[spec.operation];
-  const url = new URL(joinNexusUrl(cfg.baseUrl, ep.path, ep.action));
+  const baseUrl = cfg.baseUrl();
+  const url = new URL(joinNexusUrl(baseUrl, ep.path, ep.action));
   let callerId: string | undefined;
   try {
     callerId = cfg.callerId();
   } catch {
     callerId = undefined;
   }
-  const ctx: CallContext = { operation: spec.operation, target: spec.target, callerId, baseUrl: cfg.baseUrl };
+  const ctx: CallContext = { operation: spec.operation, target: spec.target, callerId, baseUrl };
   const details = (attempts: number) => ({ operation: spec.operation, target: spec.target, callerId, attempts });
   const timeoutMs = opts.timeoutMs ?? cfg.timeoutMs;
   if (!(timeoutMs > 0) || !Number.isFinite(timeoutMs)) {
@@ -85,7 +87,7 @@ export async function execute(cfg: TransportConfig, spec: CallSpec, opts: CallOp
   let attempts = 0;
   const stopped = (cause: unknown): NexusError => {
     if (why === "timeout") {
-      return new NexusError("timeout", `nexus: ${spec.operation} timed out after ${timeoutMs} ms (${attempts} attempt${attempts === 1 ? "" : "s"}); raise timeoutMs or check that nexus at ${cfg.baseUrl} answers`, { ...details(attempts), cause });
+      return new NexusError("timeout", `nexus: ${spec.operation} timed out after ${timeoutMs} ms (${attempts} attempt${attempts === 1 ? "" : "s"}); raise timeoutMs or check that nexus at ${baseUrl} answers`, { ...details(attempts), cause });
     }
     if (why === "closed") return new NexusError("closed", `nexus: the client was closed during ${spec.operation}`, { ...details(attempts), cause });
     return new NexusError("aborted", `nexus: ${spec.operation} was aborted by the caller`, { ...details(attempts), cause: opts.signal?.reason ?? cause });
@@ -133,7 +135,7 @@ export async function execute(cfg: TransportConfig, spec: CallSpec, opts: CallOp
               : "check that nexus is running and SPIKE_NEXUS_API_URL points at it";
         failure = new NexusError(
           "transport",
-          `nexus: ${spec.operation} failed ${when} to ${cfg.baseUrl}${code ? ` (${code})` : ""}; ${hint}`,
+          `nexus: ${spec.operation} failed ${when} to ${baseUrl}${code ? ` (${code})` : ""}; ${hint}`,
           { ...details(attempts), cause: e },
         );
       }
