@@ -140,6 +140,13 @@ describe("verifyX509Svid: leaf rules", () => {
     expect(verify(ca.issueSvid(ID, opts).certificates, ca.bundle)).toBeNull();
   });
 
+  it("rejects bad options", () => {
+    const ca = newCa();
+    const { certificates } = ca.issueSvid(ID);
+    expect(codeOf(() => verifyX509Svid(certificates, ca.bundle, { maxPathLength: 1 }))).toBe("invalid_argument");
+    expect(codeOf(() => verifyX509Svid(certificates, ca.bundle, { now: new Date(Number.NaN) }))).toBe("invalid_argument");
+  });
+
   it("rejects an empty chain and a missing bundle source", () => {
     const ca = newCa();
     expect(verify([], ca.bundle)).toBe("svid_no_certificates");

@@ -54,6 +54,12 @@ export function verifyX509Svid(
   }
   const now = options.now ?? new Date();
   const maxPath = options.maxPathLength ?? DEFAULT_MAX_PATH;
+  if (!Number.isInteger(maxPath) || maxPath < 2) {
+    throw new SpiffeError("invalid_argument", "verifyX509Svid: maxPathLength must be an integer >= 2");
+  }
+  if (!(now instanceof Date) || Number.isNaN(now.getTime())) {
+    throw new SpiffeError("invalid_argument", "verifyX509Svid: now must be a valid Date");
+  }
   const certs = chain.map((c, i) => parseCertificate(c, i === 0 ? "peer leaf certificate" : `peer certificate ${i}`));
   const leaf = certs[0] as CertInfo;
   const id = checkLeaf(leaf, true);

@@ -36,6 +36,21 @@ describe("createStaticX509Source", () => {
     expect(calls).toBe(2);
   });
 
+  it("calls every listener even if one throws, then rethrows", () => {
+    const ca = createTestCa({ now: clock });
+    const svid = ca.issueSvid("spiffe://example.org/a").svid;
+    const source = createStaticX509Source(svid, ca.bundle, { now: clock });
+    sources.push(source);
+    const seen: string[] = [];
+    source.onUpdate(() => {
+      seen.push("a");
+      throw new Error("listener a");
+    });
+    source.onUpdate(() => seen.push("b"));
+    expect(() => source.set(svid)).toThrow("listener a");
+    expect(seen).toEqual(["a", "b"]);
+  });
+
   it("does not see later changes to the set it was given", () => {
     const ca = createTestCa({ now: clock });
     const set = new X509BundleSet(ca.bundle);

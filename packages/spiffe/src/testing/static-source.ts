@@ -77,7 +77,15 @@ export function createStaticX509Source(
       ensureOpen();
       current = next;
       if (nextBundles !== undefined) set = toSet(nextBundles);
-      for (const l of [...listeners]) l();
+      const errors: unknown[] = [];
+      for (const l of [...listeners]) {
+        try {
+          l();
+        } catch (e) {
+          errors.push(e);
+        }
+      }
+      if (errors.length > 0) throw errors[0];
     },
     async close() {
       closed = true;
