@@ -204,10 +204,14 @@ export function createNexusClient(options: NexusClientOptions): NexusClient {
   };
 
   const call = (spec: CallSpec, opts?: CallOptions): Promise<CallResult> => execute(cfg, spec, opts);
+  const attemptsOf = new WeakMap<object, number>();
+  const reader = (operation: NexusOperation, body: object) => new BodyReader(operation, attemptsOf.get(body) ?? 1);
   const json = async (operation: NexusOperation, body: unknown, opts: CallOptions | undefined, target?: string) => {
     const spec: CallSpec = { operation, target, body: JSON.stringify(body), contentType: "application/json" };
     const res = await call(spec, opts);
-    return parseJson(spec, res);
+    const parsed = parseJson(spec, res);
+    attemptsOf.set(parsed, res.attempts);
+    return parsed;
   };
   const pick = (opts: CallOptions | undefined): CallOptions => {
     const o: { signal?: AbortSignal; timeoutMs?: number } = {};
@@ -227,7 +231,7 @@ export function createNexusClient(options: NexusClientOptions): NexusClient {
       if (NexusError.is(e, "not_found")) return []; // as the Go SDK does
       throw e;
     }
-    const r = new BodyReader("policy.list");
+    const r = reader("policy.list", body);
     return r.array(body, "policies").map((item) => {
       if (typeof item !== "object" || item === null) r.fail("a policy list item is not an object");
       return { name: r.string(item as Record<string, unknown>, "name") };
@@ -269,7 +273,7 @@ export function createNexusClient(options: NexusClientOptions): NexusClient {
       checkPath("secret.get", path, check);
       const version = checkVersion("secret.get", opts?.version ?? 0, path);
       const body = await json("secret.get", version === 0 ? { path } : { path, version }, pick(opts), path);
-      return new BodyReader("secret.get").stringMap(body, "data");
+      return reader("secret.get", body).stringMap(body, "data");
     },
 
     async deleteSecret(path, opts) {
@@ -292,7 +296,7 @@ export function createNexusClient(options: NexusClientOptions): NexusClient {
         if (NexusError.is(e, "not_found")) return []; // as the Go SDK does
         throw e;
       }
-      const r = new BodyReader("secret.list");
+      const r = reader("secret.list", body);
       return r.array(body, "keys").map((k) => (typeof k === "string" ? k : r.fail("a key is not a string")));
     },
 
@@ -300,7 +304,7 @@ export function createNexusClient(options: NexusClientOptions): NexusClient {
       checkPath("secret.metadata", path, check);
       const version = checkVersion("secret.metadata", opts?.version ?? 0, path);
       const body = await json("secret.metadata", version === 0 ? { path } : { path, version }, pick(opts), path);
-      return toSecretMetadata(new BodyReader("secret.metadata"), body);
+      return toSecretMetadata(reader("secret.metadata", body), body);
     },
 
     async putPolicy(policy, opts) {
@@ -322,7 +326,7 @@ export function createNexusClient(options: NexusClientOptions): NexusClient {
       } catch (e) {
         return resolveMissingPolicy(e, "policy.get", name, opts);
       }
-      return toPolicy(new BodyReader("policy.get"), body);
+      return toPolicy(reader("policy.get", body), body);
     },
 
     listPolicies,
@@ -341,7 +345,7 @@ export function createNexusClient(options: NexusClientOptions): NexusClient {
       const req: Record<string, unknown> = { plaintext: b64(bytes) };
       if (opts?.algorithm) req["algorithm"] = opts.algorithm;
       const body = await json("cipher.encrypt", req, pick(opts));
-      const r = new BodyReader("cipher.encrypt");
+      const r = reader("cipher.encrypt", body);
       return { version: r.int(body, "version"), nonce: r.base64(body, "nonce"), ciphertext: r.base64(body, "ciphertext") };
     },
 
@@ -361,7 +365,7 @@ export function createNexusClient(options: NexusClientOptions): NexusClient {
       const req: Record<string, unknown> = { version, nonce: b64(nonce), ciphertext: b64(ciphertext) };
       if (opts?.algorithm) req["algorithm"] = opts.algorithm;
       const body = await json("cipher.decrypt", req, pick(opts));
-      return new BodyReader("cipher.decrypt").base64(body, "plaintext");
+      return reader("cipher.decrypt", body).base64(body, "plaintext");
     },
 
     async encryptStream(input, opts) {
@@ -382,7 +386,7 @@ export function createNexusClient(options: NexusClientOptions): NexusClient {
 
     async recover(opts) {
       const body = await json("operator.recover", {}, pick(opts));
-      const r = new BodyReader("operator.recover");
+      const r = reader("operator.recover", body);
       const out: RecoveredShard[] = [];
       for (const [key, raw] of Object.entries(r.optionalObject(body, "shards"))) {
         const index = Number(key);
@@ -410,7 +414,7 @@ export function createNexusClient(options: NexusClientOptions): NexusClient {
       const numbers = Array.from(shard);
       try {
         const body = await json("operator.restore", { id: index, shard: numbers }, pick(opts));
-        const r = new BodyReader("operator.restore");
+        const r = reader("operator.restore", body);
         return { collected: r.int(body, "collected"), remaining: r.int(body, "remaining"), restored: r.bool(body, "restored") };
       } finally {
         numbers.fill(0);
@@ -426,8 +430,8 @@ export function createNexusClient(options: NexusClientOptions): NexusClient {
         throw invalid("bootstrap.verify", `the ciphertext is ${input.ciphertext.length} bytes; nexus accepts at most ${maxCipherBytes}`);
       }
       const body = await json("bootstrap.verify", { nonce: b64(input.nonce), ciphertext: b64(input.ciphertext) }, pick(opts));
-      const hash = new BodyReader("bootstrap.verify").string(body, "hash");
-      if (!/^[0-9a-f]{64}$/i.test(hash)) new BodyReader("bootstrap.verify").fail('"hash" is not a hex sha-256');
+      const hash = reader("bootstrap.verify", body).string(body, "hash");
+      if (!/^[0-9a-f]{64}$/i.test(hash)) reader("bootstrap.verify", body).fail('"hash" is not a hex sha-256');
       return hash.toLowerCase();
     },
 

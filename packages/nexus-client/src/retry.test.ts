@@ -69,6 +69,14 @@ describe("retry rules", () => {
     expect(sleeps()).toEqual([250]);
   });
 
+  it("counts attempts into a bad_response after a retry", async () => {
+    nexus.on("/v1/store/secrets?action=get", { status: 503, json: { err: "state_not_ready" } });
+    nexus.on("/v1/store/secrets?action=get", { status: 200, json: { data: "oops" } });
+    const e = await caught(clock.run(client.getSecret("a")));
+    expect(e.code).toBe("bad_response");
+    expect(e.attempts).toBe(2);
+  });
+
   it("a put that fails with a connection reset after write is not retried", async () => {
     nexus.on("/v1/store/secrets", { error: netError("ECONNRESET", "read ECONNRESET") });
     nexus.on("/v1/store/secrets", { status: 200, json: {} });

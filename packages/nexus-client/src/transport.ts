@@ -25,6 +25,8 @@ export interface CallSpec {
 export interface CallResult {
   readonly contentType: string;
   readonly bytes: Uint8Array;
+  /** HTTP attempts it took. */
+  readonly attempts: number;
 }
 
 /** Everything the executor needs. @internal */
@@ -114,7 +116,7 @@ export async function execute(cfg: TransportConfig, spec: CallSpec, opts: CallOp
             const code = serverCodeOf(contentType, decoder.decode(bytes));
             if (code !== undefined) throw errorForBodyCode(ctx, code, attempts);
           }
-          return { contentType, bytes };
+          return { contentType, bytes, attempts };
         }
         const serverCode = serverCodeOf(contentType, decoder.decode(bytes));
         failure = errorForStatus(ctx, res.statusCode, serverCode, attempts);
@@ -156,7 +158,8 @@ export async function execute(cfg: TransportConfig, spec: CallSpec, opts: CallOp
 }
 
 /** Parses a JSON 200 body or throws `bad_response`. @internal */
-export function parseJson(spec: { operation: NexusOperation }, result: CallResult, attempts = 1): Record<string, unknown> {
+export function parseJson(spec: { operation: NexusOperation }, result: CallResult): Record<string, unknown> {
+  const attempts = result.attempts;
   let v: unknown;
   try {
     v = JSON.parse(decoder.decode(result.bytes));
