@@ -10,7 +10,10 @@ function err(code: string): Error {
 
 class FakeSocket extends EventEmitter {
   destroyedWith: unknown = "not destroyed";
+  destroyed = false;
   destroy(error?: unknown): this {
+    if (this.destroyed) return this;
+    this.destroyed = true;
     this.destroyedWith = error;
     if (error) this.emit("error", error);
     return this;
@@ -62,6 +65,17 @@ describe("peer rejection", () => {
       expect(MtlsError.is(errors[0], "rejected_by_peer")).toBe(true);
       expect((errors[0] as MtlsError).cause).toBe(original);
     }
+  });
+
+  it("destroys with the rejection so a later 'end' cannot replace it", () => {
+    const socket = new FakeSocket();
+    const seen: unknown[] = [];
+    socket.on("error", (e) => seen.push(e));
+    reportRejectionUntilFirstData(socket as unknown as TLSSocket, "client");
+    socket.emit("error", err("ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE"));
+    expect(socket.destroyed).toBe(true);
+    expect(MtlsError.is(socket.destroyedWith, "rejected_by_peer")).toBe(true);
+    expect(seen).toHaveLength(1);
   });
 
   it("steps aside after the first data", () => {

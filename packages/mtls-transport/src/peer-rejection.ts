@@ -70,7 +70,12 @@ export function reportRejectionUntilFirstData(socket: TLSSocket, role: MtlsRole)
       const error = args[0];
       if (isRejectionAlert(error) || RESET_CODES.has(codeOf(error) ?? "")) {
         restore();
-        return original.call(this, event, rejectedAfterHandshake(role, error));
+        const rejection = rejectedAfterHandshake(role, error);
+        // A TLS alert is emitted without destroying the socket, and the 'end' that follows
+        // would make undici replace our error with "other side closed": destroy with ours.
+        if (this.destroyed) return original.call(this, event, rejection);
+        this.destroy(rejection);
+        return true;
       }
     } else if (event === "end") {
       restore();
