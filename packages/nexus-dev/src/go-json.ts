@@ -34,6 +34,7 @@ export function parseGoJson(body: Uint8Array | string): GoJsonValue {
 }
 
 const MAX_DEPTH = 10_000; // Go's decoder limit
+const special = /["\\\u0000-\u001f]/g;
 
 class Parser {
   i = 0;
@@ -119,6 +120,10 @@ class Parser {
     let out = "";
     let start = i;
     for (;;) {
+      // jump to the next quote, backslash or control character (native scan, fast on large values)
+      special.lastIndex = i;
+      const hit = special.exec(s);
+      i = hit ? hit.index : s.length;
       if (i >= s.length) { this.i = i; this.fail("unterminated string"); }
       const c = s.charCodeAt(i);
       if (c === 0x22) {

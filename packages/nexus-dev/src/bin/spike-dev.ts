@@ -3,7 +3,7 @@
 import { parseArgs } from "node:util";
 import { startDevStack, type DevStackIdentity } from "../dev-stack.js";
 import { createFileStore } from "../file-store.js";
-import { fail, parseListenAddress, shellQuote, stderrLog, stopOnSignals } from "./cli-common.js";
+import { fail, parseListenAddress, positiveIntEnv, shellQuote, stderrLog, stopOnSignals } from "./cli-common.js";
 
 const HELP = `usage: spike-dev [--listen ADDR] [--trust-domain TD] [--store-dir DIR] [--json] [--verbose]
 
@@ -13,7 +13,8 @@ superuser and a demo workload, and the dev Nexus on loopback.
   --trust-domain TD   trust domain (default spike.ist)
   --store-dir DIR     keep Nexus state in DIR (durable file store)
   --json              print the env as one JSON line instead of export lines
-  --verbose           log every Nexus request on stderr`;
+  --verbose           log every Nexus request on stderr
+env: SPIKE_NEXUS_MAX_SECRET_VERSIONS (10)`;
 
 async function main(): Promise<void> {
   let args;
@@ -47,6 +48,7 @@ async function main(): Promise<void> {
     host: listen.host,
     port: listen.port,
     store: args["store-dir"] ? createFileStore({ directory: args["store-dir"] }) : undefined,
+    maxSecretVersions: positiveIntEnv(process.env["SPIKE_NEXUS_MAX_SECRET_VERSIONS"], 10),
     log: stderrLog(args.verbose === true),
   });
   stopOnSignals(() => stack.close());
