@@ -74,7 +74,7 @@ try {
   // from other processes on the machine hits every variant alike.
   const batches = 60;
   const perBatch = 50;
-  const us: Record<string, number[]> = { raw: [], nexusClient: [], sdk: [] };
+  const us: { raw: number[]; nexusClient: number[]; sdk: number[] } & Record<string, number[]> = { raw: [], nexusClient: [], sdk: [] };
   for (let b = 0; b < batches; b++) {
     const names = Object.keys(variants);
     if (b % 2 === 1) names.reverse();

@@ -1,7 +1,7 @@
 import { createSecretCache } from "@spike-ts/cache";
 import type { CacheClock, CacheTimers, SecretCache } from "@spike-ts/cache";
-import { createMtlsAgent } from "@spike-ts/mtls-transport";
-import { createNexusClient } from "@spike-ts/nexus-client";
+import { MtlsError, createMtlsAgent } from "@spike-ts/mtls-transport";
+import { NexusError, createNexusClient } from "@spike-ts/nexus-client";
 import type { NexusClient, Policy, PolicySummary, SecretMetadata } from "@spike-ts/nexus-client";
 import type { PolicySpec } from "@spike-ts/nexus-model";
 import type { X509Source } from "@spike-ts/spiffe";
@@ -145,6 +145,16 @@ function versionsOf(options: SecretVersionsOptions | undefined): { signal?: Abor
   };
 }
 
+/**
+ * nexus-client reports every failed connection as `NexusError` `transport`; when the cause is an
+ * mTLS check (server is not Nexus, untrusted chain, no SVID), the `MtlsError` is the error that
+ * says what to fix, so it is thrown as is.
+ */
+function surfaceTransportCause(e: unknown): never {
+  if (NexusError.is(e, "transport") && MtlsError.is(e.cause)) throw e.cause;
+  throw e;
+}
+
 function secretsEqual(a: Secret, b: Secret): boolean {
   if (a.size !== b.size) return false;
   for (const [k, v] of a.entries()) if (b.get(k) !== v) return false;
@@ -197,7 +207,7 @@ class Client implements SpikeClient {
     if (this.#closed) {
       return Promise.reject(new SpikeError("client_closed", `spike: ${what} called after close(); create a new client`));
     }
-    return run();
+    return run().catch(surfaceTransportCause);
   }
 
   putSecret(path: string, values: Readonly<Record<string, string>>, options?: CallOptions): Promise<void> {

@@ -183,10 +183,14 @@ describe("errors from each layer", () => {
     const client = await createSpikeClient({ env: { ...stack.workload.env, SPIKE_NEXUS_API_URL: `https://127.0.0.1:${port}` } });
     cleanups.push(() => client.close());
     const e = await rejection(client.getSecret("it/any"));
-    const mtlsError = MtlsError.is(e) ? e : (e as { cause?: unknown }).cause;
-    expect(MtlsError.is(mtlsError, "unauthorized")).toBe(true);
-    expect((mtlsError as MtlsError).peerId).toBe(`spiffe://${stack.trustDomain}/imposter`);
-    expect(String((mtlsError as MtlsError).message)).toContain("/spike/nexus");
+    expect(MtlsError.is(e, "unauthorized")).toBe(true);
+    expect((e as MtlsError).peerId).toBe(`spiffe://${stack.trustDomain}/imposter`);
+    expect(e.message).toMatch(/^mtls: /);
+    expect(e.message).toContain(`spiffe://${stack.trustDomain}/spike/nexus[/...]`);
+    // The cached view reports the same mTLS error as the loader's cause.
+    const cacheErr = await rejection(client.cached().get("it/any"));
+    expect(CacheError.is(cacheErr, "load_failed")).toBe(true);
+    expect(MtlsError.is(cacheErr.cause, "unauthorized")).toBe(true);
   });
 
   it("denied by policy: NexusError unauthorized (401)", async () => {
@@ -211,8 +215,8 @@ describe("errors from each layer", () => {
     const client = await createSpikeClient({ env: { ...stack.workload.env, SPIKE_TRUST_ROOT_NEXUS: "elsewhere.org" } });
     cleanups.push(() => client.close());
     const e = await rejection(client.getSecret("it/any"));
-    const mtlsError = MtlsError.is(e) ? e : (e as { cause?: unknown }).cause;
-    expect(MtlsError.is(mtlsError, "unauthorized")).toBe(true);
+    expect(MtlsError.is(e, "unauthorized")).toBe(true);
+    expect(e.message).toContain("spiffe://elsewhere.org/spike/nexus");
   });
 });
 
