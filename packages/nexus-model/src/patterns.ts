@@ -89,21 +89,34 @@ export interface Re2Pattern {
  * example `\1`, `a**` or an unbalanced `(`.
  */
 export function compileRe2(pattern: string): Re2Pattern | RuleViolation {
+  const hit = cache.get(pattern);
+  if (hit) return hit;
+  const out = compileUncached(pattern);
+  if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value as string);
+  cache.set(pattern, out);
+  return out;
+}
+
+const CACHE_LIMIT = 512;
+/** Compiled patterns by source (compiled regexes are immutable, so sharing them is safe). */
+const cache = new Map<string, Re2Pattern | RuleViolation>();
+
+function compileUncached(pattern: string): Re2Pattern | RuleViolation {
   try {
     const re = RE2JS.compile(pattern);
     const full = RE2JS.compile(`^(?:${pattern})$`);
-    return {
+    return Object.freeze({
       source: pattern,
-      test: (input) => re.test(input),
-      testFull: (input) => full.test(input),
-    };
+      test: (input: string) => re.test(input),
+      testFull: (input: string) => full.test(input),
+    });
   } catch (e) {
     const detail = e instanceof Error ? e.message.replace(/^error parsing regexp: /, "") : String(e);
-    return {
+    return Object.freeze({
       code: "regex_invalid",
       status: 500,
       message: `nexus-model: ${quote(pattern)} is not a valid go re2 regex (${detail}); nexus answers 500 for it`,
-    };
+    } as const);
   }
 }
 
