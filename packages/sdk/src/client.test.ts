@@ -1,4 +1,5 @@
 import { createStaticX509Source, createTestCa } from "@spike-ts/spiffe/testing";
+import { WorkloadApiError } from "@spike-ts/workload-api";
 import { describe, expect, it } from "vitest";
 import { createSpikeClient } from "./client.js";
 import { SpikeError } from "./errors.js";
@@ -95,6 +96,12 @@ describe("createSpikeClient with a given source", () => {
     ac.abort(new Error("stop"));
     const e = await rejection(createSpikeClient({ env, source, signal: ac.signal }));
     expect(SpikeError.is(e, "aborted")).toBe(true);
+  });
+
+  it("passes the Workload API's address_invalid through for a malformed socket address", async () => {
+    const e = await rejection(createSpikeClient({ env: { ...env, SPIFFE_ENDPOINT_SOCKET: "not-a-uri" } }));
+    expect(WorkloadApiError.is(e, "address_invalid")).toBe(true);
+    expect((e as Error).message).toMatch(/^workload-api: /);
   });
 
   it("refuses a non-object options argument", async () => {
