@@ -53,6 +53,12 @@ describe("compileRe2 (Go RE2 semantics)", () => {
     expect(p.testFull("db")).toBe(true);
   });
 
+  it("returns the same frozen compiled pattern for the same source", () => {
+    const a = compileRe2("^cache/me$");
+    expect(compileRe2("^cache/me$")).toBe(a);
+    expect(Object.isFrozen(a)).toBe(true);
+  });
+
   it("keeps the user's anchors only", () => {
     const p = compileRe2("^apps/");
     if (isRuleViolation(p)) throw new Error("expected a pattern");
