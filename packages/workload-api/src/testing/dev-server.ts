@@ -544,7 +544,10 @@ export async function startDevWorkloadApi(options: DevWorkloadApiOptions): Promi
     await new Promise<void>((resolve) => {
       // Streams were ended above (their status still has to reach the client, so no force);
       // whatever is still open after a grace period is cut.
-      const force = setTimeout(() => s.forceShutdown(), 2_000);
+      const force = setTimeout(() => {
+        s.forceShutdown();
+        resolve();
+      }, 2_000);
       s.tryShutdown(() => {
         clearTimeout(force);
         resolve();
