@@ -1,0 +1,29 @@
+import type { Policy, SecretMetadata } from "@spike-ts/nexus-client";
+import { expectTypeOf } from "vitest";
+import { Secret, createSpikeClient } from "./index.js";
+import type { CachedSecrets, PolicySummary, SpikeClient } from "./index.js";
+
+expectTypeOf(createSpikeClient).returns.resolves.toEqualTypeOf<SpikeClient>();
+expectTypeOf(createSpikeClient).parameter(0).toMatchTypeOf<{ env?: Readonly<Record<string, string | undefined>> } | undefined>();
+
+declare const spike: SpikeClient;
+expectTypeOf(spike.getSecret("a")).resolves.toEqualTypeOf<Secret>();
+expectTypeOf(spike.getSecretMetadata("a")).resolves.toEqualTypeOf<SecretMetadata>();
+expectTypeOf(spike.getPolicy("p")).resolves.toEqualTypeOf<Policy>();
+expectTypeOf(spike.listPolicies()).resolves.toEqualTypeOf<PolicySummary[]>();
+expectTypeOf(spike.listSecretKeys()).resolves.toEqualTypeOf<string[]>();
+expectTypeOf(spike.encrypt("x")).resolves.toEqualTypeOf<Uint8Array>();
+expectTypeOf(spike.cached()).toEqualTypeOf<CachedSecrets>();
+expectTypeOf(spike.cached().get("a")).resolves.toEqualTypeOf<Secret>();
+expectTypeOf(spike).toMatchTypeOf<AsyncDisposable>();
+expectTypeOf(spike.close()).resolves.toBeVoid();
+expectTypeOf<Secret["get"]>().returns.toEqualTypeOf<string | undefined>();
+
+// Every call takes a signal.
+expectTypeOf(spike.getSecret).parameter(1).toMatchTypeOf<{ signal?: AbortSignal } | undefined>();
+expectTypeOf(spike.putSecret).parameter(2).toMatchTypeOf<{ signal?: AbortSignal } | undefined>();
+expectTypeOf(spike.listSecretKeys).parameter(0).toMatchTypeOf<{ signal?: AbortSignal } | undefined>();
+
+// Permissions are checked at compile time.
+// @ts-expect-error "admin" is not a permission
+void spike.createPolicy({ name: "p", spiffeIdPattern: "^x$", pathPattern: "^y$", permissions: ["admin"] });
