@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"github.com/spike-ts/spike-ts/peers/go/internal/peertest"
 	"io"
 	"net"
 	"net/http"
@@ -35,18 +36,18 @@ func (s *syncBuffer) String() string {
 
 // startServer runs the same server the mtls-server command runs, with static
 // sources instead of the Workload API.
-func startServer(t *testing.T, ca *testCA, serverID string, authorizer tlsconfig.Authorizer) (string, *syncBuffer) {
+func startServer(t *testing.T, ca *peertest.CA, serverID string, authorizer tlsconfig.Authorizer) (string, *syncBuffer) {
 	t.Helper()
 	events := &syncBuffer{}
 	out := NewEmitter(events)
-	svid := ca.issue(t, serverID, time.Now().Add(time.Hour))
+	svid := ca.Issue(t, serverID, time.Now().Add(time.Hour))
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv := &http.Server{
 		Handler:   PeerIDHandler(out),
-		TLSConfig: tlsconfig.MTLSServerConfig(svid, ca.bundle(), authorizer),
+		TLSConfig: tlsconfig.MTLSServerConfig(svid, ca.Bundle(), authorizer),
 		ErrorLog:  TLSErrorLog(out),
 	}
 	done := make(chan error, 1)
@@ -60,17 +61,17 @@ func startServer(t *testing.T, ca *testCA, serverID string, authorizer tlsconfig
 	return "https://" + ln.Addr().String() + "/whoami", events
 }
 
-func clientFor(t *testing.T, ca *testCA, clientID string, expect tlsconfig.Authorizer) *http.Client {
+func clientFor(t *testing.T, ca *peertest.CA, clientID string, expect tlsconfig.Authorizer) *http.Client {
 	t.Helper()
-	svid := ca.issue(t, clientID, time.Now().Add(time.Hour))
-	tr := &http.Transport{TLSClientConfig: tlsconfig.MTLSClientConfig(svid, ca.bundle(), expect)}
+	svid := ca.Issue(t, clientID, time.Now().Add(time.Hour))
+	tr := &http.Transport{TLSClientConfig: tlsconfig.MTLSClientConfig(svid, ca.Bundle(), expect)}
 	t.Cleanup(tr.CloseIdleConnections)
 	return &http.Client{Transport: tr, Timeout: 10 * time.Second}
 }
 
 func TestMTLSServerAnswersWithThePeerID(t *testing.T) {
-	ca := newTestCA(t, "example.org")
-	url, events := startServer(t, ca, "spiffe://example.org/server", tlsconfig.AuthorizeMemberOf(ca.td))
+	ca := peertest.NewCA(t, "example.org")
+	url, events := startServer(t, ca, "spiffe://example.org/server", tlsconfig.AuthorizeMemberOf(ca.TD))
 	client := clientFor(t, ca, "spiffe://example.org/client", tlsconfig.AuthorizeID(spiffeid.RequireFromString("spiffe://example.org/server")))
 
 	resp, err := client.Get(url)
@@ -92,7 +93,7 @@ func TestMTLSServerAnswersWithThePeerID(t *testing.T) {
 }
 
 func TestMTLSServerRefusesAnUnauthorizedClient(t *testing.T) {
-	ca := newTestCA(t, "example.org")
+	ca := peertest.NewCA(t, "example.org")
 	url, events := startServer(t, ca, "spiffe://example.org/server", tlsconfig.AuthorizeID(spiffeid.RequireFromString("spiffe://example.org/allowed")))
 	client := clientFor(t, ca, "spiffe://example.org/intruder", tlsconfig.AuthorizeAny())
 
@@ -111,7 +112,7 @@ func TestMTLSServerRefusesAnUnauthorizedClient(t *testing.T) {
 }
 
 func TestMTLSClientRefusesTheWrongServer(t *testing.T) {
-	ca := newTestCA(t, "example.org")
+	ca := peertest.NewCA(t, "example.org")
 	url, _ := startServer(t, ca, "spiffe://example.org/impostor", tlsconfig.AuthorizeAny())
 	client := clientFor(t, ca, "spiffe://example.org/client", tlsconfig.AuthorizeID(spiffeid.RequireFromString("spiffe://example.org/server")))
 

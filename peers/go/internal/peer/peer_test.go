@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"github.com/spike-ts/spike-ts/peers/go/internal/peertest"
 	"strings"
 	"testing"
 	"time"
@@ -100,12 +101,12 @@ func TestAuthorizerFlags(t *testing.T) {
 }
 
 func TestDescribeX509SVID(t *testing.T) {
-	ca := newTestCA(t, "example.org")
-	other := newTestCA(t, "example.org")
+	ca := peertest.NewCA(t, "example.org")
+	other := peertest.NewCA(t, "example.org")
 	notAfter := time.Now().Add(10 * time.Minute).Truncate(time.Second)
-	svid := ca.issue(t, "spiffe://example.org/workload", notAfter)
+	svid := ca.Issue(t, "spiffe://example.org/workload", notAfter)
 
-	d := DescribeX509SVID(svid, ca.bundle(), time.Now())
+	d := DescribeX509SVID(svid, ca.Bundle(), time.Now())
 	if d["spiffeId"] != "spiffe://example.org/workload" || d["chainVerified"] != true || d["certCount"] != 1 {
 		t.Errorf("verified description: %v", d)
 	}
@@ -113,21 +114,21 @@ func TestDescribeX509SVID(t *testing.T) {
 		t.Errorf("validity: %v", d)
 	}
 
-	d = DescribeX509SVID(svid, other.bundle(), time.Now())
+	d = DescribeX509SVID(svid, other.Bundle(), time.Now())
 	if d["chainVerified"] != false || d["verifyError"] == nil {
 		t.Errorf("wrong bundle should not verify: %v", d)
 	}
 
-	d = DescribeX509SVID(svid, ca.bundle(), notAfter.Add(time.Second))
+	d = DescribeX509SVID(svid, ca.Bundle(), notAfter.Add(time.Second))
 	if d["expiredAtOutput"] != true || d["chainVerified"] != false {
 		t.Errorf("after notAfter: %v", d)
 	}
 }
 
 func TestDescribeX509BundlesSortsByTrustDomain(t *testing.T) {
-	a := newTestCA(t, "b.example")
-	b := newTestCA(t, "a.example")
-	set := x509bundle.NewSet(a.bundle(), b.bundle())
+	a := peertest.NewCA(t, "b.example")
+	b := peertest.NewCA(t, "a.example")
+	set := x509bundle.NewSet(a.Bundle(), b.Bundle())
 	got := DescribeX509Bundles(set)
 	if len(got) != 2 || got[0]["trustDomain"] != "a.example" || got[1]["trustDomain"] != "b.example" || got[0]["authorities"] != 1 {
 		t.Errorf("bundles: %v", got)

@@ -1,4 +1,5 @@
-package peer
+// Package peertest has test helpers for the peer programs: a throwaway SPIFFE CA.
+package peertest
 
 import (
 	"crypto"
@@ -17,14 +18,14 @@ import (
 	"github.com/spiffe/go-spiffe/v2/svid/x509svid"
 )
 
-// testCA is a throwaway SPIFFE CA for the unit tests of this package.
-type testCA struct {
-	td   spiffeid.TrustDomain
+// CA is a throwaway SPIFFE CA (EC P-256, one hour) for tests.
+type CA struct {
+	TD   spiffeid.TrustDomain
 	cert *x509.Certificate
 	key  crypto.Signer
 }
 
-func newTestCA(t *testing.T, td string) *testCA {
+func NewCA(t testing.TB, td string) *CA {
 	t.Helper()
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
@@ -49,14 +50,14 @@ func newTestCA(t *testing.T, td string) *testCA {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &testCA{td: trust, cert: cert, key: key}
+	return &CA{TD: trust, cert: cert, key: key}
 }
 
-func (ca *testCA) bundle() *x509bundle.Bundle {
-	return x509bundle.FromX509Authorities(ca.td, []*x509.Certificate{ca.cert})
+func (ca *CA) Bundle() *x509bundle.Bundle {
+	return x509bundle.FromX509Authorities(ca.TD, []*x509.Certificate{ca.cert})
 }
 
-func (ca *testCA) issue(t *testing.T, id string, notAfter time.Time) *x509svid.SVID {
+func (ca *CA) Issue(t testing.TB, id string, notAfter time.Time) *x509svid.SVID {
 	t.Helper()
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
@@ -87,3 +88,6 @@ func (ca *testCA) issue(t *testing.T, id string, notAfter time.Time) *x509svid.S
 	}
 	return svid
 }
+
+// Cert is the CA certificate.
+func (ca *CA) Cert() *x509.Certificate { return ca.cert }
