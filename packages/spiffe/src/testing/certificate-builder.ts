@@ -31,40 +31,7 @@ import {
   id_kp_serverAuth,
 } from "@peculiar/asn1-x509";
 import { SpiffeError } from "../errors.js";
-
-/** Key types the test CA can generate. */
-export type TestKeyType = "ec-p256" | "ec-p384" | "ec-p521" | "rsa-2048" | "ed25519";
-
-/** Key usage bit names, as in RFC 5280. */
-export type KeyUsageName =
-  | "digitalSignature"
-  | "nonRepudiation"
-  | "keyEncipherment"
-  | "dataEncipherment"
-  | "keyAgreement"
-  | "keyCertSign"
-  | "cRLSign"
-  | "encipherOnly"
-  | "decipherOnly";
-
-/** Extensions the test CA writes by default and that a test can omit. */
-export type TestExtensionName =
-  | "basicConstraints"
-  | "keyUsage"
-  | "extKeyUsage"
-  | "subjectAltName"
-  | "subjectKeyIdentifier"
-  | "authorityKeyIdentifier";
-
-/** An extra extension to write verbatim. */
-export interface RawExtension {
-  /** The extension OID. */
-  readonly oid: string;
-  /** Whether it is marked critical. */
-  readonly critical: boolean;
-  /** The DER of the extension value (inside the OCTET STRING). */
-  readonly valueDer: Uint8Array;
-}
+import { type KeyUsageName, type RawExtension, type TestExtensionName, type TestKeyType } from "./certificate-options.js";
 
 const KU_BITS: Record<KeyUsageName, number> = {
   digitalSignature: 1,
@@ -78,8 +45,7 @@ const KU_BITS: Record<KeyUsageName, number> = {
   decipherOnly: 256,
 };
 
-/** An OID in a private arc, used as an "unknown critical extension". */
-export const UNKNOWN_EXTENSION_OID = "1.3.6.1.4.1.55555.1.1";
+
 
 /** Generates a key pair of the given type. @internal */
 export function generateKey(type: TestKeyType): { publicKey: KeyObject; privateKey: KeyObject } {

@@ -7,7 +7,7 @@ export type {
   TestCa,
   TestCaOptions,
 } from "./test-ca.js";
-export { UNKNOWN_EXTENSION_OID } from "./certificate-builder.js";
-export type { KeyUsageName, RawExtension, TestExtensionName, TestKeyType } from "./certificate-builder.js";
+export { UNKNOWN_EXTENSION_OID } from "./certificate-options.js";
+export type { KeyUsageName, RawExtension, TestExtensionName, TestKeyType } from "./certificate-options.js";
 export { createStaticX509Source } from "./static-source.js";
 export type { StaticX509Source, StaticX509SourceOptions } from "./static-source.js";

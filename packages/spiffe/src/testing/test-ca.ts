@@ -8,18 +8,14 @@ import { SpiffeId } from "../spiffe-id.js";
 import { TrustDomain } from "../trust-domain.js";
 import { X509Bundle } from "../x509-bundle.js";
 import { type X509Svid, unsafeX509Svid } from "../x509-svid.js";
+import { LEAF_EKU, buildName, generateKey, subjectKeyId, writeCertificate } from "./certificate-builder.js";
 import {
   type KeyUsageName,
-  LEAF_EKU,
   type RawExtension,
   type TestExtensionName,
   type TestKeyType,
   UNKNOWN_EXTENSION_OID,
-  buildName,
-  generateKey,
-  subjectKeyId,
-  writeCertificate,
-} from "./certificate-builder.js";
+} from "./certificate-options.js";
 
 /** Options of {@link createTestCa}. */
 export interface TestCaOptions {
