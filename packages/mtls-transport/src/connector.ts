@@ -137,6 +137,7 @@ export function createMtlsConnector(options: MtlsConnectorOptions): buildConnect
     };
     socket.on("error", onError);
     socket.once("secureConnect", onSecureConnect);
+    socket.setNoDelay(true);
     if (options.keepAlive) socket.setKeepAlive(true, options.keepAliveInitialDelayMs);
     if (options.timeoutMs > 0) {
       timer = setTimeout(() => {
