@@ -1,0 +1,17 @@
+import { runCli } from "../run.js";
+
+const controller = new AbortController();
+const onSignal = (): void => controller.abort(new Error("spike: interrupted"));
+process.once("SIGINT", onSignal);
+process.once("SIGTERM", onSignal);
+
+const code = await runCli(process.argv.slice(2), {
+  stdout: process.stdout,
+  stderr: process.stderr,
+  stdin: process.stdin,
+  env: process.env,
+  signal: controller.signal,
+});
+process.off("SIGINT", onSignal);
+process.off("SIGTERM", onSignal);
+process.exitCode = code;

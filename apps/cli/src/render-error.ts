@@ -1,0 +1,131 @@
+import { CliError } from "./errors.js";
+
+/** A failure as spike reports it: exit code, Pilot's one-line summary, and the details. */
+export interface ErrorReport {
+  /** 2 for usage errors (nothing sent), 1 for everything else. */
+  readonly exitCode: 1 | 2;
+  /** The layer that failed: `cli`, `nexus`, `nexus-model`, `workload-api`, `mtls`, `sdk`, `spiffe` or `unknown`. */
+  readonly layer: string;
+  /** The typed error's code (`not_found`, `unreachable`, ...). */
+  readonly code: string;
+  /** Pilot's wording, printed after `Error: `. */
+  readonly summary: string;
+  /** The typed error's message (what failed and what to do). */
+  readonly message: string;
+  /** More to do, when known. */
+  readonly hint: string | undefined;
+  /** Messages of the causes, outermost first (at most three). */
+  readonly causes: readonly string[];
+}
+
+const LAYERS: Readonly<Record<string, string>> = {
+  CliError: "cli",
+  NexusError: "nexus",
+  NexusModelError: "nexus-model",
+  WorkloadApiError: "workload-api",
+  MtlsError: "mtls",
+  SpikeError: "sdk",
+  SpiffeError: "spiffe",
+};
+
+const NEXUS_SUMMARY: Readonly<Record<string, string>> = {
+  invalid_input: "Invalid input provided.",
+  bad_request: "Invalid request.",
+  unauthorized: "Unauthorized access.",
+  not_found: "Resource not found.",
+  internal: "SPIKE Nexus failed to handle the request.",
+  not_ready: "SPIKE is not ready yet.",
+  bad_response: "Failed to parse API response.",
+  transport: "Failed to connect to SPIKE Nexus.",
+  timeout: "Failed to connect to SPIKE Nexus.",
+  aborted: "Operation canceled.",
+  closed: "Operation canceled.",
+};
+
+function fieldOf(e: unknown, key: string): unknown {
+  return typeof e === "object" && e !== null ? (e as Record<string, unknown>)[key] : undefined;
+}
+
+function causesOf(e: unknown): string[] {
+  const out: string[] = [];
+  let c = fieldOf(e, "cause");
+  const seen = new Set<unknown>([e]);
+  while (c !== undefined && c !== null && !seen.has(c) && out.length < 3) {
+    seen.add(c);
+    const m = c instanceof Error ? c.message : typeof c === "string" ? c : undefined;
+    if (m && !out.includes(m)) out.push(m.split("\n")[0] as string);
+    c = fieldOf(c, "cause");
+  }
+  return out;
+}
+
+/**
+ * Turns any thrown value into what spike prints and exits with. Typed errors are recognised by
+ * their `name` and `code` (so duplicate installs work); only their messages are shown, which
+ * never carry secret values.
+ */
+export function reportError(e: unknown, env: Readonly<Record<string, string | undefined>> = {}): ErrorReport {
+  const name = typeof fieldOf(e, "name") === "string" ? (fieldOf(e, "name") as string) : "Error";
+  const layer = LAYERS[name] ?? "unknown";
+  const code = typeof fieldOf(e, "code") === "string" ? (fieldOf(e, "code") as string) : "unexpected";
+  const message = e instanceof Error ? e.message : String(e);
+  const causes = layer === "nexus-model" ? [] : causesOf(e);
+  if (CliError.is(e)) {
+    return { exitCode: e.exitCode, layer, code, summary: e.summary ?? message, message, hint: e.hint, causes };
+  }
+  switch (layer) {
+    case "nexus-model":
+      return { exitCode: 2, layer, code, summary: "Invalid input provided.", message, hint: "fix the value; nothing was sent to Nexus", causes };
+    case "nexus": {
+      const exitCode = code === "invalid_input" ? 2 : 1;
+      const hint =
+        code === "transport" || code === "timeout"
+          ? `check that Nexus runs at ${env["SPIKE_NEXUS_API_URL"] || env["SPIKE_NEXUS_URL"] || "https://localhost:8553"} and that SPIKE_TRUST_ROOT_NEXUS names its trust domain; 'spike doctor' checks both`
+          : code === "unauthorized"
+            ? "run spike as the Pilot superuser, or create a policy that grants this SPIFFE ID the permission"
+            : undefined;
+      return { exitCode, layer, code, summary: NEXUS_SUMMARY[code] ?? "SPIKE Nexus call failed.", message, hint, causes };
+    }
+    case "workload-api":
+      return {
+        exitCode: 1,
+        layer,
+        code,
+        summary: "Failed to get an SVID from the Workload API.",
+        message,
+        hint: `check that the SPIFFE agent runs at SPIFFE_ENDPOINT_SOCKET=${env["SPIFFE_ENDPOINT_SOCKET"] || "unix:///tmp/spire-agent/public/api.sock"} and has an entry for this process; 'spike doctor' checks it`,
+        causes,
+      };
+    case "mtls":
+      return { exitCode: 1, layer, code, summary: "Failed to connect to SPIKE Nexus.", message, hint: "'spike doctor' shows which certificate check failed", causes };
+    case "sdk":
+      return {
+        exitCode: code === "config_invalid" ? 2 : 1,
+        layer,
+        code,
+        summary: code === "config_invalid" ? "Invalid configuration." : "SPIKE client failed.",
+        message,
+        hint: undefined,
+        causes,
+      };
+    case "spiffe":
+      return { exitCode: 1, layer, code, summary: "SPIFFE identity check failed.", message, hint: "'spike doctor' shows the SVID and bundle", causes };
+    default:
+      return { exitCode: 1, layer, code, summary: "Unexpected error.", message, hint: undefined, causes };
+  }
+}
+
+/** The text spike prints on stderr for a report: `Error: <summary>`, then the details indented. */
+export function formatErrorReport(r: ErrorReport, json: boolean): string {
+  if (json) {
+    const body: Record<string, unknown> = { code: r.code, layer: r.layer, exitCode: r.exitCode, summary: r.summary, message: r.message };
+    if (r.hint) body["hint"] = r.hint;
+    if (r.causes.length > 0) body["causes"] = r.causes;
+    return `${JSON.stringify({ error: body })}\n`;
+  }
+  const lines = [`Error: ${r.summary}`];
+  if (r.message !== r.summary) lines.push(`  ${r.message}`);
+  for (const c of r.causes) lines.push(`  caused by: ${c}`);
+  if (r.hint) lines.push(`  what to do: ${r.hint}`);
+  return `${lines.join("\n")}\n`;
+}
