@@ -97,8 +97,11 @@ async function handshakes(make: Maker): Promise<{ mean: number; p50: number }> {
   return { mean: times.reduce((a, b) => a + b, 0) / times.length, p50: quantile(times, 0.5) };
 }
 
-const best = <T extends Record<string, number>>(runs: T[], key: keyof T, higherIsBetter: boolean): T =>
-  runs.reduce((a, b) => ((higherIsBetter ? b[key] > a[key] : b[key] < a[key]) ? b : a));
+function best<T extends object>(runs: T[], pick: (run: T) => number, higherIsBetter: boolean): T {
+  const first = runs[0];
+  if (first === undefined) throw new Error("no runs");
+  return runs.reduce((a, b) => ((higherIsBetter ? pick(b) > pick(a) : pick(b) < pick(a)) ? b : a), first);
+}
 
 const tOurs: Array<{ rps: number; p50: number; p99: number }> = [];
 const tPlain: Array<{ rps: number; p50: number; p99: number }> = [];
@@ -119,11 +122,11 @@ for (let round = 0; round < ROUNDS; round++) {
   hPlainResumed.push(await handshakes(plainResumed));
 }
 
-const o = best(tOurs, "rps", true);
-const p = best(tPlain, "rps", true);
-const ho = best(hOurs, "mean", false);
-const hp = best(hPlain, "mean", false);
-const hr = best(hPlainResumed, "mean", false);
+const o = best(tOurs, (r) => r.rps, true);
+const p = best(tPlain, (r) => r.rps, true);
+const ho = best(hOurs, (r) => r.mean, false);
+const hp = best(hPlain, (r) => r.mean, false);
+const hr = best(hPlainResumed, (r) => r.mean, false);
 const f = (n: number, d = 2) => n.toFixed(d);
 console.log(`node ${process.version}, ${REQUESTS} POSTs x ${ROUNDS} rounds, concurrency ${CONCURRENCY}, 4 keep-alive connections`);
 console.log(`keep-alive  ours : ${f(o.rps, 0)} req/s  p50 ${f(o.p50)} ms  p99 ${f(o.p99)} ms`);
