@@ -10,7 +10,7 @@ import { createTestCa } from "@spike-ts/spiffe/testing";
 import { startDevWorkloadApi } from "../src/testing/index.js";
 import type { DevWorkloadApi, DevWorkloadApiOptions } from "../src/testing/index.js";
 import { locateGoPeers, peerDirOrSkip, startPeerProcess, type PeerProcess } from "./support/peers.js";
-import { parseGoPeerEvents, runX509Fetch, type GoPeerEvent } from "./support/peers-go.js";
+import { parseGoPeerEvents, runGoMtlsClient, runX509Fetch, startGoMtlsServer, type GoMtlsServer, type GoPeerEvent } from "./support/peers-go.js";
 
 const goDir = peerDirOrSkip(locateGoPeers(), "CI_REQUIRE_GO_PEERS");
 
@@ -21,6 +21,7 @@ const SECOND_ID = "spiffe://example.org/workload/second";
 describe.skipIf(goDir === undefined)("go-spiffe v2.9.0 against the dev Workload API", () => {
   const servers: DevWorkloadApi[] = [];
   const procs: PeerProcess[] = [];
+  const goServers: GoMtlsServer[] = [];
 
   const dev = async (options: DevWorkloadApiOptions) => {
     const d = await startDevWorkloadApi(options);
@@ -30,6 +31,7 @@ describe.skipIf(goDir === undefined)("go-spiffe v2.9.0 against the dev Workload 
 
   afterEach(async () => {
     await Promise.all(procs.splice(0).map((p) => p.stop("SIGKILL")));
+    await Promise.all(goServers.splice(0).map((g) => g.close()));
     await Promise.all(servers.splice(0).map((s) => s.close()));
   });
 
@@ -180,5 +182,39 @@ describe.skipIf(goDir === undefined)("go-spiffe v2.9.0 against the dev Workload 
     expect(evs.filter((e) => e.event === "watch_error").map((e) => e.code)).toContain("Unavailable");
     expect(evs.filter((e) => e.event === "x509_update").map((e) => e.defaultSpiffeId)).toEqual([MAIN_ID, MAIN_ID]);
     expect(await proc.exited).toBe(0);
+  });
+
+  it("runs the go-spiffe mTLS pair on dev identities (one dev server per identity, one shared CA)", async () => {
+    const ca = createTestCa({ trustDomain: "example.org" });
+    const serverSide = await dev({ ca, identities: [{ spiffeId: "spiffe://example.org/go-server" }] });
+    const clientSide = await dev({ ca, identities: [{ spiffeId: "spiffe://example.org/go-client" }] });
+    const intruderSide = await dev({ ca, identities: [{ spiffeId: "spiffe://example.org/intruder" }] });
+
+    const server = await startGoMtlsServer(goDir!, serverSide.address, { id: "spiffe://example.org/go-client" });
+    goServers.push(server);
+    expect(server.spiffeId).toBe("spiffe://example.org/go-server");
+    expect(server.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+\/$/);
+
+    const ok = await runGoMtlsClient(goDir!, clientSide.address, `${server.url}whoami`, { id: "spiffe://example.org/go-server" }, ["-count", "2"]);
+    expect(ok.code, JSON.stringify(ok.events)).toBe(0);
+    const responses = ok.all("response");
+    expect(responses.map((r) => [r.status, r.serverId])).toEqual([
+      [200, "spiffe://example.org/go-server"],
+      [200, "spiffe://example.org/go-server"],
+    ]);
+    expect(JSON.parse(String(responses[0]!.body))).toEqual({ peerId: "spiffe://example.org/go-client", method: "GET", path: "/whoami" });
+
+    // The client refuses a server with the wrong ID; the server refuses a client it does not authorize.
+    const wrongServer = await runGoMtlsClient(goDir!, clientSide.address, server.url, { id: "spiffe://example.org/someone-else" });
+    expect(wrongServer.code).toBe(1);
+    expect(String(wrongServer.one("error").message)).toContain('unexpected ID "spiffe://example.org/go-server"');
+
+    const intruder = await runGoMtlsClient(goDir!, intruderSide.address, server.url, { any: true });
+    expect(intruder.code).toBe(1);
+    await server.process.waitForLine((l) => l.includes('"event":"tls_error"') && l.includes("spiffe://example.org/intruder"), { timeoutMs: 10_000, stream: "stdout" });
+    expect(server.events().filter((e) => e.event === "request").map((e) => e.peerId)).toEqual([
+      "spiffe://example.org/go-client",
+      "spiffe://example.org/go-client",
+    ]);
   });
 });
