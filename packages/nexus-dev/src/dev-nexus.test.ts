@@ -44,6 +44,29 @@ describe("createDevNexus", () => {
     expect(await post(n, app, "/v1/store/secrets?action=get", { path: "a" })).toEqual({ status: 401, text: '{"err":"access_unauthorized"}' });
   });
 
+  it("speaks HTTP/2 as well as HTTP/1.1 (ALPN), with the same answers", async () => {
+    const n = await nexus();
+    const { svid } = ca.issueSvid("spiffe://example.org/spike/pilot/role/superuser");
+    const { connect } = await import("node:http2");
+    const session = connect(n.url, { cert: svid.certificatesPem(), key: svid.privateKeyPem(), ca: ca.bundle.toPem(), checkServerIdentity: () => undefined });
+    cleanup.push(() => new Promise<void>((r) => session.close(() => r())));
+    const answer = await new Promise<{ status: number; cache: unknown; body: string; alpn: unknown }>((resolve, reject) => {
+      const req = session.request({ ":method": "POST", ":path": "/v1/store/secrets?action=list", "content-type": "application/json" });
+      let body = "";
+      let status = 0;
+      let cache: unknown;
+      req.on("response", (h) => {
+        status = Number(h[":status"]);
+        cache = h["cache-control"];
+      });
+      req.setEncoding("utf8").on("data", (d: string) => (body += d));
+      req.on("end", () => resolve({ status, cache, body, alpn: session.alpnProtocol }));
+      req.on("error", reject);
+      req.end("{}");
+    });
+    expect(answer).toEqual({ status: 200, cache: "no-store, no-cache, must-revalidate, private", body: '{"keys":[]}', alpn: "h2" });
+  });
+
   it("refuses clients without a certificate at the TLS layer", async () => {
     const n = await nexus();
     const { Agent } = await import("undici");

@@ -1,5 +1,5 @@
-import { createServer, type Server } from "node:https";
-import type { AddressInfo } from "node:net";
+import { createSecureServer, type Http2SecureServer } from "node:http2";
+import type { AddressInfo, Socket } from "node:net";
 import { createMtlsServerOptions, type MtlsServerOptions } from "@spike-ts/mtls-transport";
 import { hasRole, NexusModelError, type TrustRoots, trustRootsFor } from "@spike-ts/nexus-model";
 import { authorizeAny, type X509Source } from "@spike-ts/spiffe";
@@ -138,13 +138,19 @@ export async function createDevNexus(options: DevNexusOptions): Promise<DevNexus
     log: options.log,
     peerIdOf: (req) => {
       try {
-        return mtls.peerIdOf(req).toString();
+        return mtls.peerIdOf(req as Parameters<MtlsServerOptions["peerIdOf"]>[0]).toString();
       } catch {
         return undefined;
       }
     },
   });
-  const server: Server = mtls.attach(createServer({ ...mtls, keepAliveTimeout: 30_000 }, handler));
+  // HTTP/2 with HTTP/1.1 fallback, as Go's TLS server (spec §1.2); the Go SDK speaks HTTP/1.1.
+  const server: Http2SecureServer = mtls.attach(createSecureServer({ ...mtls, allowHTTP1: true }, handler));
+  const sockets = new Set<Socket>();
+  server.on("connection", (socket: Socket) => {
+    sockets.add(socket);
+    socket.once("close", () => sockets.delete(socket));
+  });
   server.on("tlsClientError", (e) => options.log?.({ level: "warn", message: `nexus-dev: tls handshake refused: ${e.message}` }));
 
   try {
@@ -177,8 +183,7 @@ export async function createDevNexus(options: DevNexusOptions): Promise<DevNexus
     close() {
       closing ??= (async () => {
         const closed = new Promise<void>((r) => server.close(() => r()));
-        server.closeIdleConnections();
-        server.closeAllConnections();
+        for (const socket of sockets) socket.destroy();
         await closed;
         await state.drain();
         await mtls.close();

@@ -2,7 +2,7 @@
 // Nexus's order (spec §1.3, §1.5): method, route, then per endpoint parse, authorize,
 // validate, operate. The TLS layer only supplies the caller's SPIFFE ID.
 import { createHash } from "node:crypto";
-import type { IncomingMessage, ServerResponse } from "node:http";
+import type { IncomingHttpHeaders } from "node:http";
 import {
   authorizeOperation,
   findEndpoint,
@@ -33,13 +33,31 @@ export interface NexusDevLogEntry {
   readonly status?: number;
 }
 
+/** The request side the handler uses: node:http's `IncomingMessage` or node:http2's compat request. */
+export interface NexusRequest {
+  readonly method?: string | undefined;
+  readonly url?: string | undefined;
+  readonly headers: IncomingHttpHeaders;
+  on(event: "data", listener: (chunk: Buffer) => void): unknown;
+  on(event: "end" | "aborted", listener: () => void): unknown;
+  on(event: "error", listener: (error: Error) => void): unknown;
+}
+
+/** The response side the handler uses: node:http's `ServerResponse` or node:http2's compat response. */
+export interface NexusResponse {
+  readonly headersSent: boolean;
+  readonly statusCode: number;
+  writeHead(status: number, headers: Record<string, string | number>): unknown;
+  end(body?: string | Uint8Array): unknown;
+}
+
 /** What the request handler needs. */
 export interface NexusHandlerOptions {
   readonly state: NexusState;
   readonly cipher: NexusCipher;
   readonly trustRoots: TrustRoots;
   /** The caller's SPIFFE ID from its verified client certificate, or `undefined`. */
-  readonly peerIdOf: (req: IncomingMessage) => string | undefined;
+  readonly peerIdOf: (req: NexusRequest) => string | undefined;
   readonly now: () => Date;
   /** `SPIKE_NEXUS_CRYPTO_MAX_CIPHERTEXT_SIZE` (default 65536). */
   readonly maxCiphertextBytes: number;
@@ -51,7 +69,7 @@ const STATUS: Record<ErrCode, number> = { api_bad_request: 400, access_unauthori
 
 class BodyReadError extends Error {}
 
-function readBody(req: IncomingMessage): Promise<Buffer> {
+function readBody(req: NexusRequest): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
@@ -61,14 +79,14 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
   });
 }
 
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
+function sendJson(res: NexusResponse, status: number, body: unknown): void {
   const text = marshalGo(body);
   res.writeHead(status, { ...NEXUS_JSON_RESPONSE_HEADERS, "content-length": Buffer.byteLength(text) });
   res.end(text);
 }
 
 /** Go's http.Error: plain text, nosniff, a trailing newline (cipher streaming errors). */
-function sendPlain(res: ServerResponse, status: number, text: string): void {
+function sendPlain(res: NexusResponse, status: number, text: string): void {
   const body = `${text}\n`;
   res.writeHead(status, {
     "content-type": "text/plain; charset=utf-8",
@@ -78,7 +96,7 @@ function sendPlain(res: ServerResponse, status: number, text: string): void {
   res.end(body);
 }
 
-function sendOctets(res: ServerResponse, bytes: Uint8Array): void {
+function sendOctets(res: NexusResponse, bytes: Uint8Array): void {
   res.writeHead(200, { "content-type": STREAM_CONTENT_TYPE, "content-length": bytes.length });
   res.end(bytes);
 }
@@ -149,7 +167,7 @@ const ok = (body: unknown = {}): Reply => new Reply(200, body);
  * Makes the dev Nexus request listener for node:http or node:https.
  * @internal exported for the server and unit tests; not part of the package API.
  */
-export function createNexusHandler(o: NexusHandlerOptions): (req: IncomingMessage, res: ServerResponse) => void {
+export function createNexusHandler(o: NexusHandlerOptions): (req: NexusRequest, res: NexusResponse) => void {
   const log = o.log ?? (() => undefined);
 
   const authorize = (op: NexusOperation, peerId: string | undefined, path?: string): Reply | undefined => {
@@ -336,7 +354,7 @@ export function createNexusHandler(o: NexusHandlerOptions): (req: IncomingMessag
   }
 
   /** Cipher streaming mode (§1.5.11-12): binary bodies, plain-text errors, JSON 401/400. */
-  async function streaming(op: "cipher.encrypt" | "cipher.decrypt", req: IncomingMessage, res: ServerResponse, peerId: string | undefined): Promise<Reply | undefined> {
+  async function streaming(op: "cipher.encrypt" | "cipher.decrypt", req: NexusRequest, res: NexusResponse, peerId: string | undefined): Promise<Reply | undefined> {
     if (op === "cipher.encrypt") {
       const plaintext = await readBody(req);
       const denied = authorize(op, peerId);
@@ -363,12 +381,12 @@ export function createNexusHandler(o: NexusHandlerOptions): (req: IncomingMessag
     return undefined;
   }
 
-  function plain(res: ServerResponse, text: string): undefined {
+  function plain(res: NexusResponse, text: string): undefined {
     sendPlain(res, 400, text);
     return undefined;
   }
 
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  async function handle(req: NexusRequest, res: NexusResponse): Promise<void> {
     const peerId = o.peerIdOf(req);
     if (req.method !== "POST") {
       finish(res, err("api_bad_request", `method ${req.method ?? "?"} not allowed`), peerId);
@@ -410,7 +428,7 @@ export function createNexusHandler(o: NexusHandlerOptions): (req: IncomingMessag
     else log({ level: "info", message: `nexus-dev: ${op} answered`, operation: op, peerId, status: res.statusCode });
   }
 
-  function finish(res: ServerResponse, reply: Reply, peerId: string | undefined, op?: NexusOperation): void {
+  function finish(res: NexusResponse, reply: Reply, peerId: string | undefined, op?: NexusOperation): void {
     if (!res.headersSent) sendJson(res, reply.status, reply.body);
     log({
       level: reply.status >= 500 ? "error" : reply.status >= 400 ? "warn" : "info",
@@ -425,7 +443,11 @@ export function createNexusHandler(o: NexusHandlerOptions): (req: IncomingMessag
     handle(req, res).catch((e: unknown) => {
       log({ level: "error", message: `nexus-dev: handler failed: ${e instanceof Error ? e.message : String(e)}` });
       if (!res.headersSent) sendJson(res, 500, { err: "api_internal_error" });
-      else res.destroy();
+      else {
+        const r = res as { destroy?: () => void; stream?: { destroy(): void } };
+        if (r.destroy) r.destroy();
+        else r.stream?.destroy();
+      }
     });
   };
 }
