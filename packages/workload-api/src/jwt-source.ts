@@ -6,6 +6,7 @@ import type { WorkloadApiError } from "./errors.js";
 import { checkTimeout, waitForFirst } from "./initial-sync.js";
 import type { JwtSvidParams } from "./jwt.js";
 import { type SvidPick, checkPick, pickSvid } from "./picker.js";
+import { waitForNextUpdate } from "./wait-for-update.js";
 
 /** Options of {@link createJwtSource}. */
 export interface JwtSourceOptions {
@@ -39,6 +40,8 @@ export interface WorkloadJwtSource extends JwtBundleSource {
   onUpdate(listener: () => void): () => void;
   /** Calls `listener` with every watch error; returns unsubscribe. */
   onError(listener: (error: WorkloadApiError) => void): () => void;
+  /** Resolves at the next change of the bundles. */
+  waitForUpdate(options?: { signal?: AbortSignal }): Promise<void>;
   /** The most recent watch error, if any. */
   readonly lastError: WorkloadApiError | undefined;
   /** Ends the stream and timers (and the client, if the source created it). */
@@ -81,6 +84,7 @@ export async function createJwtSource(options: JwtSourceOptions = {}): Promise<W
   let closed = false;
   const updateListeners = new Set<() => void>();
   const errorListeners = new Set<(e: WorkloadApiError) => void>();
+  const closeWaiters = new Set<() => void>();
   const sync = waitForFirst({ what: "JWT bundle", address: client.address.target, timeoutMs, signal: options.signal, lastError: () => lastError });
   const report = (err: WorkloadApiError) => {
     lastError = err;
@@ -137,6 +141,10 @@ export async function createJwtSource(options: JwtSourceOptions = {}): Promise<W
         errorListeners.delete(listener);
       };
     },
+    waitForUpdate(o = {}) {
+      if (closed) return closedReject();
+      return waitForNextUpdate("jwt source", updateListeners, closeWaiters, o.signal);
+    },
     get lastError() {
       return lastError;
     },
@@ -146,6 +154,8 @@ export async function createJwtSource(options: JwtSourceOptions = {}): Promise<W
       stop();
       updateListeners.clear();
       errorListeners.clear();
+      for (const w of [...closeWaiters]) w();
+      closeWaiters.clear();
       if (ownsClient) await client.close();
     },
   };

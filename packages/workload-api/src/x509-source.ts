@@ -5,6 +5,7 @@ import { type WorkloadApiClient, createWorkloadApiClient } from "./client.js";
 import { WorkloadApiError } from "./errors.js";
 import { checkTimeout, waitForFirst } from "./initial-sync.js";
 import { type SvidPick, checkPick, pickSvid } from "./picker.js";
+import { waitForNextUpdate } from "./wait-for-update.js";
 import { type X509Context, x509ContextFingerprint } from "./x509-context.js";
 
 /** Options of {@link createX509Source}. */
@@ -27,6 +28,12 @@ export interface X509SourceOptions {
   signal?: AbortSignal;
   /** Clock for expiry checks (default: system clock). */
   now?: () => Date;
+  /**
+   * What `PERMISSION_DENIED` on an established stream does: `"keep"` (default, as go-spiffe)
+   * keeps serving the last SVID until it expires; `"clear"` (the standard's SHOULD) stops
+   * serving it until the agent sends a new one (`getX509Svid()` throws `no_identity`).
+   */
+  onPermissionDenied?: "keep" | "clear";
 }
 
 /** An auto-rotating X.509 source fed by the Workload API; implements spiffe's `X509Source`. */
@@ -45,6 +52,8 @@ export interface WorkloadX509Source extends X509Source {
   onUpdate(listener: () => void): () => void;
   /** Calls `listener` with every watch error (reconnects, malformed messages, missing pick). */
   onError(listener: (error: WorkloadApiError) => void): () => void;
+  /** Resolves at the next change of material (not for identical re-sends). */
+  waitForUpdate(options?: { signal?: AbortSignal }): Promise<void>;
   /** The most recent watch error, if any. */
   readonly lastError: WorkloadApiError | undefined;
   /** Ends the stream and timers (and the client, if the source created it). */
@@ -77,6 +86,10 @@ function safeCall(fn: () => void): void {
  */
 export async function createX509Source(options: X509SourceOptions = {}): Promise<WorkloadX509Source> {
   checkPick(options.pick);
+  const onDenied = options.onPermissionDenied ?? "keep";
+  if (onDenied !== "keep" && onDenied !== "clear") {
+    throw new WorkloadApiError("invalid_argument", `workload-api: onPermissionDenied must be "keep" or "clear", got ${JSON.stringify(onDenied)}`);
+  }
   const timeoutMs = checkTimeout(options.timeoutMs, 30_000);
   const now = options.now ?? (() => new Date());
   const ownsClient = options.client === undefined;
@@ -93,6 +106,8 @@ export async function createX509Source(options: X509SourceOptions = {}): Promise
   let fingerprint: string | undefined;
   let lastError: WorkloadApiError | undefined;
   let closed = false;
+  let revoked: WorkloadApiError | undefined;
+  const closeWaiters = new Set<() => void>();
   const updateListeners = new Set<() => void>();
   const errorListeners = new Set<(e: WorkloadApiError) => void>();
 
@@ -100,6 +115,10 @@ export async function createX509Source(options: X509SourceOptions = {}): Promise
 
   const report = (err: WorkloadApiError) => {
     lastError = err;
+    if (err.code === "no_identity" && onDenied === "clear" && !sync.pending) {
+      revoked = err;
+      fingerprint = undefined;
+    }
     for (const l of [...errorListeners]) safeCall(() => l(err));
   };
 
@@ -128,6 +147,7 @@ export async function createX509Source(options: X509SourceOptions = {}): Promise
       ctx = next;
       svid = picked;
       fingerprint = fp;
+      revoked = undefined;
       if (sync.pending) {
         sync.resolve();
         return;
@@ -158,6 +178,11 @@ export async function createX509Source(options: X509SourceOptions = {}): Promise
   return {
     getX509Svid() {
       current();
+      if (revoked) {
+        throw new WorkloadApiError("no_identity", `workload-api: the agent no longer issues an identity to this workload (${revoked.message}); waiting for a new SVID`, {
+          cause: revoked,
+        });
+      }
       const s = svid as X509Svid;
       if (now().getTime() >= s.notAfter.getTime()) {
         const last = lastError ? ` (last workload api error: ${lastError.message})` : "";
@@ -184,6 +209,10 @@ export async function createX509Source(options: X509SourceOptions = {}): Promise
         errorListeners.delete(listener);
       };
     },
+    waitForUpdate(o = {}) {
+      if (closed) return Promise.reject(new SpiffeError("source_closed", "x509 source: the workload api source is closed"));
+      return waitForNextUpdate("x509 source", updateListeners, closeWaiters, o.signal);
+    },
     get lastError() {
       return lastError;
     },
@@ -193,6 +222,8 @@ export async function createX509Source(options: X509SourceOptions = {}): Promise
       stop();
       updateListeners.clear();
       errorListeners.clear();
+      for (const w of [...closeWaiters]) w();
+      closeWaiters.clear();
       if (ownsClient) await client.close();
     },
   };

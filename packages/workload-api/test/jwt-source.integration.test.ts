@@ -71,3 +71,17 @@ describe("createJwtSource", () => {
     expect(SpiffeError.is(err, "source_closed")).toBe(true);
   });
 });
+
+describe("createJwtSource waitForUpdate", () => {
+  it("resolves on a JWT key change and rejects on close", async () => {
+    const agent = await agentWith();
+    const source = await sourceFor(agent.address);
+    const next = source.waitForUpdate();
+    agent.rotateCa();
+    await next;
+    expect(source.getJwtBundleForTrustDomain(example).findKey(agent.ca.jwtKid)).toBeDefined();
+    const pending = source.waitForUpdate();
+    await source.close();
+    await expect(pending).rejects.toMatchObject({ code: "source_closed" });
+  });
+});

@@ -328,3 +328,45 @@ describe("createX509Source lifecycle", () => {
     await expect(createX509Source({ address: "unix:/tmp/a.sock", pick: { hint: 3 as unknown as string } })).rejects.toThrowError(/pick.hint/);
   });
 });
+
+describe("createX509Source extras", () => {
+  it('onPermissionDenied: "clear" stops serving the SVID until a new one arrives', async () => {
+    const agent = await agentWith();
+    const source = await sourceFor(agent.address, { onPermissionDenied: "clear" });
+    const denied = nextEvent<WorkloadApiError>((l) => source.onError(l), (e) => e.code === "no_identity");
+    agent.setIdentities([]);
+    await denied;
+    let err: unknown;
+    try {
+      source.getX509Svid();
+    } catch (e) {
+      err = e;
+    }
+    expect(WorkloadApiError.is(err, "no_identity")).toBe(true);
+    expect(source.getX509BundleForTrustDomain(TrustDomain.parse("example.org")).equals(agent.bundle)).toBe(true);
+    const back = source.waitForUpdate();
+    agent.setIdentities([{ spiffeId: WEB }]);
+    await back;
+    expect(source.getX509Svid().id.toString()).toBe(WEB);
+  });
+
+  it("waitForUpdate resolves on the next change, rejects on abort and on close", async () => {
+    const agent = await agentWith();
+    const source = await sourceFor(agent.address);
+    const next = source.waitForUpdate();
+    agent.rotate();
+    await next;
+    expect(leafOf(source).equals(Buffer.from(agent.svids[0]?.certificates[0] as Uint8Array))).toBe(true);
+    const ac = new AbortController();
+    const aborted = source.waitForUpdate({ signal: ac.signal });
+    ac.abort();
+    await expect(aborted).rejects.toMatchObject({ code: "aborted" });
+    const pending = source.waitForUpdate();
+    await source.close();
+    await expect(pending).rejects.toMatchObject({ code: "source_closed" });
+  });
+
+  it("rejects a bad onPermissionDenied", async () => {
+    await expect(createX509Source({ address: "unix:/tmp/x.sock", onPermissionDenied: "drop" as "keep" })).rejects.toThrowError(/keep" or "clear/);
+  });
+});
