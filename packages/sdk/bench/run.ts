@@ -85,6 +85,8 @@ try {
   console.log(`   raw undici request:   ${median(us.raw as number[]).toFixed(1)} µs/op`);
   console.log(`   nexus-client direct:  ${median(us.nexusClient as number[]).toFixed(1)} µs/op (${((ratio("nexusClient") - 1) * 100).toFixed(1)} % over raw)`);
   console.log(`   sdk getSecret:        ${median(us.sdk as number[]).toFixed(1)} µs/op (${((ratio("sdk") - 1) * 100).toFixed(1)} % over raw; target <= 10 %)`);
+  const sdkOverNexus = median(us.sdk.map((x, i) => x / (us.nexusClient[i] as number)));
+  console.log(`   sdk layer alone:      ${((sdkOverNexus - 1) * 100).toFixed(1)} % over nexus-client direct`);
   await nexus.close();
   await raw.close();
 
