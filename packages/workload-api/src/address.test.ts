@@ -86,3 +86,32 @@ describe("resolveWorkloadApiAddress", () => {
     expect(() => resolveWorkloadApiAddress(undefined, { SPIFFE_ENDPOINT_SOCKET: "/tmp/agent.sock" })).toThrowError(/write unix:/);
   });
 });
+
+describe("parseWorkloadApiAddress properties", () => {
+  it("never throws anything but address_invalid, and every accepted value has a dialable target", async () => {
+    const fc = await import("fast-check");
+    fc.assert(
+      fc.property(fc.oneof(fc.string(), fc.constantFrom("unix:", "unix://", "tcp://").chain((p) => fc.string().map((s) => p + s))), (input) => {
+        try {
+          const a = parseWorkloadApiAddress(input);
+          expect(a.target).toMatch(a.kind === "unix" ? /^unix:\// : /^ipv[46]:/);
+        } catch (e) {
+          expect(WorkloadApiError.is(e, "address_invalid")).toBe(true);
+        }
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it("round-trips absolute unix paths in both spellings", async () => {
+    const fc = await import("fast-check");
+    const segment = fc.stringMatching(/^[A-Za-z0-9._-]{1,12}$/);
+    fc.assert(
+      fc.property(fc.array(segment, { minLength: 1, maxLength: 5 }), (segs) => {
+        const path = `/${segs.join("/")}`;
+        expect(parseWorkloadApiAddress(`unix://${path}`)).toEqual({ kind: "unix", path, target: `unix:${path}` });
+        expect(parseWorkloadApiAddress(`unix:${path}`)).toEqual({ kind: "unix", path, target: `unix:${path}` });
+      }),
+    );
+  });
+});

@@ -47,7 +47,7 @@ export function errorFromStatus(rpc: string, target: string, st: Pick<StatusObje
       if (connectFailure.test(details)) {
         return new WorkloadApiError(
           "unreachable",
-          `workload-api: ${rpc} failed: no Workload API agent answers at ${target} (${said}); is the agent running and is the socket address right?`,
+          `workload-api: ${rpc} failed: no Workload API agent answers at ${target} (${said}); is the agent running, is the address right, and may this user open the socket?`,
           opts,
         );
       }
