@@ -1,3 +1,4 @@
+import { createSecureServer } from "node:http2";
 import { createServer, type Server } from "node:https";
 import type { TLSSocket } from "node:tls";
 import { authorizeId, type Authorizer, X509BundleSet } from "@spike-ts/spiffe";
@@ -185,4 +186,75 @@ describe("createMtlsAgent against a server", () => {
       expect(refused).toEqual(["unauthorized"]);
     });
   }
+});
+
+describe("createMtlsAgent rotation and protocols", () => {
+  it("drains on rotation: the in-flight request finishes on the old connection, new ones use the new SVID", async () => {
+    const serverSource = createStaticX509Source(cas.ca.issueSvid(PEER_ID).svid, cas.ca.bundle);
+    sources.push(serverSource);
+    const mtls = createMtlsServerOptions({ source: serverSource, authorize: authorizeId(SELF_ID) });
+    let release: () => void = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let firstArrived: () => void = () => {};
+    const arrived = new Promise<void>((resolve) => {
+      firstArrived = resolve;
+    });
+    const closedLeaves: string[] = [];
+    const server = mtls.attach(
+      createServer(mtls, (req, res) => {
+        const leaf = Buffer.from((req.socket as TLSSocket).getPeerCertificate().raw).toString("base64");
+        if (req.url === "/slow") {
+          firstArrived();
+          void held.then(() => res.end(`slow ${leaf}`));
+        } else {
+          res.end(`fast ${leaf}`);
+        }
+      }),
+    );
+    server.on("secureConnection", (socket: TLSSocket) => {
+      const leaf = Buffer.from(socket.getPeerCertificate().raw).toString("base64");
+      socket.on("close", () => closedLeaves.push(leaf));
+    });
+    servers.push(server);
+    const origin = await listen(server);
+    const source = localSource();
+    const oldLeaf = Buffer.from(source.getX509Svid().certificates[0] ?? []).toString("base64");
+    const dispatcher = agent(authorizeId(PEER_ID), source);
+
+    const slow = dispatcher.request({ origin, path: "/slow", method: "GET" });
+    await arrived;
+    const next = cas.ca.issueSvid(SELF_ID).svid;
+    const newLeaf = Buffer.from(next.certificates[0] ?? []).toString("base64");
+    source.set(next);
+    const fast = await dispatcher.request({ origin, path: "/fast", method: "GET" });
+    expect(await fast.body.text()).toBe(`fast ${newLeaf}`);
+    expect(closedLeaves).toEqual([]);
+    release();
+    const slowRes = await slow;
+    expect(slowRes.statusCode).toBe(200);
+    expect(await slowRes.body.text()).toBe(`slow ${oldLeaf}`);
+    // The old pool closes its connection once its request is done.
+    const deadline = Date.now() + 5_000;
+    while (!closedLeaves.includes(oldLeaf) && Date.now() < deadline) await new Promise((r) => setImmediate(r));
+    expect(closedLeaves).toEqual([oldLeaf]);
+  });
+
+  it("speaks HTTP/2 with allowH2 and still verifies the server", async () => {
+    const serverSource = createStaticX509Source(cas.ca.issueSvid(PEER_ID).svid, cas.ca.bundle);
+    sources.push(serverSource);
+    const mtls = createMtlsServerOptions({ source: serverSource, authorize: authorizeId(SELF_ID) });
+    const server = mtls.attach(
+      createSecureServer({ ...mtls, allowHTTP1: true }, (req, res) => res.end(`${req.httpVersion} ${mtls.peerIdOf(req).toString()}`)),
+    );
+    servers.push(server as unknown as Server);
+    const origin = await listen(server as unknown as Server);
+    const res = await agent(authorizeId(PEER_ID), localSource(), { allowH2: true }).request({ origin, path: "/", method: "GET" });
+    expect(await res.body.text()).toBe(`2.0 ${SELF_ID}`);
+    const error = await failure(
+      agent(authorizeId("spiffe://example.org/not-it"), localSource(), { allowH2: true }).request({ origin, path: "/", method: "GET" }),
+    );
+    expect(error.code).toBe("unauthorized");
+  });
 });
