@@ -11,7 +11,7 @@ import { startDevStack } from "../src/testing/index.js";
 import type { DevStack } from "../src/testing/index.js";
 import { authorizeAny } from "@spike-ts/spiffe";
 import { createStaticX509Source } from "@spike-ts/spiffe/testing";
-import { WorkloadApiError } from "@spike-ts/workload-api";
+import { WorkloadApiError, createX509Source } from "@spike-ts/workload-api";
 import { startDevWorkloadApi } from "@spike-ts/workload-api/testing";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { rejection, shortTempDir, socketPath, waitFor } from "./helpers.js";
@@ -79,7 +79,28 @@ describe("secrets", () => {
     const ac = new AbortController();
     ac.abort();
     const e = await rejection(workload.getSecret("it/secrets/db", { signal: ac.signal }));
-    expect(SpikeError.is(e, "aborted") || NexusError.is(e, "aborted")).toBe(true);
+    expect(NexusError.is(e, "aborted")).toBe(true);
+    expect((e as NexusError).attempts).toBe(0);
+  });
+
+  it("keeps working across an SVID rotation and still closes cleanly", async () => {
+    const source = await createX509Source({ address: stack.workload.env.SPIFFE_ENDPOINT_SOCKET });
+    cleanups.push(() => source.close());
+    const client = await createSpikeClient({ env: stack.workload.env, source });
+    await client.putSecret("it/rotation/a", { v: "1" });
+    const before = source.getX509Svid().certificates[0];
+    const updated = new Promise<void>((resolve) => {
+      const off = source.onUpdate(() => {
+        off();
+        resolve();
+      });
+    });
+    stack.workload.workloadApi.rotate();
+    await updated;
+    expect(Buffer.from(source.getX509Svid().certificates[0] as Uint8Array).equals(Buffer.from(before as Uint8Array))).toBe(false);
+    expect(client.spiffeId).toBe(stack.workload.spiffeId);
+    expect((await client.getSecret("it/rotation/a")).get("v")).toBe("1");
+    await expect(client.close()).resolves.toBeUndefined();
   });
 });
 
@@ -191,6 +212,42 @@ describe("errors from each layer", () => {
     const cacheErr = await rejection(client.cached().get("it/any"));
     expect(CacheError.is(cacheErr, "load_failed")).toBe(true);
     expect(MtlsError.is(cacheErr.cause, "unauthorized")).toBe(true);
+  });
+
+  it("a Nexus that never answers: the caller's signal aborts, requestTimeoutMs times out", async () => {
+    const fake = stack.ca.issueSvid(`spiffe://${stack.trustDomain}/spike/nexus`);
+    const mtls = createMtlsServerOptions({ source: createStaticX509Source(fake.svid, stack.ca.bundle), authorize: authorizeAny() });
+    let seen = 0;
+    const arrived: Array<() => void> = [];
+    const server = mtls.attach(
+      createServer(mtls, () => {
+        seen += 1;
+        for (const f of arrived.splice(0)) f();
+      }),
+    );
+    server.listen(0, "127.0.0.1");
+    await once(server, "listening");
+    cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+    cleanups.push(async () => server.closeAllConnections());
+    const { port } = server.address() as AddressInfo;
+    const url = `https://127.0.0.1:${port}`;
+
+    const client = await createSpikeClient({ env: { ...stack.workload.env, SPIKE_NEXUS_API_URL: url } });
+    cleanups.push(() => client.close());
+    const ac = new AbortController();
+    const reached = new Promise<void>((resolve) => arrived.push(resolve));
+    const pending = rejection(client.getSecret("it/hang", { signal: ac.signal }));
+    await reached;
+    ac.abort(new Error("caller gave up"));
+    const aborted = await pending;
+    expect(NexusError.is(aborted, "aborted")).toBe(true);
+    expect(seen).toBe(1);
+
+    const slow = await createSpikeClient({ env: { ...stack.workload.env, SPIKE_NEXUS_API_URL: url, SPIKE_HTTP_CLIENT_TIMEOUT: "300ms" } });
+    cleanups.push(() => slow.close());
+    const timedOut = await rejection(slow.getSecret("it/hang"));
+    expect(NexusError.is(timedOut, "timeout")).toBe(true);
+    expect(timedOut.message).toContain("300 ms");
   });
 
   it("denied by policy: NexusError unauthorized (401)", async () => {
