@@ -37,6 +37,10 @@ function noServerIdentityCheck(): undefined {
   return undefined;
 }
 
+function ignoreLateError(): void {
+  // The connection already failed and was reported; nothing listens to this socket any more.
+}
+
 /**
  * Builds an undici connector that opens a TLS connection presenting the source's current SVID
  * and verifies the server's SVID the SPIFFE way before handing the socket to undici.
@@ -99,6 +103,7 @@ export function createMtlsConnector(options: MtlsConnectorOptions): buildConnect
       socket.off("error", onError);
       socket.off("secureConnect", onSecureConnect);
       if (error) {
+        socket.on("error", ignoreLateError);
         socket.destroy();
         callback(error, null);
       } else {

@@ -82,6 +82,14 @@ describe("verifyPeer", () => {
     }
   });
 
+  it("treats a malformed verdict as a refusal", () => {
+    const chain = ca.issueSvid(PEER).certificates;
+    const run = (authorizer: unknown) => () =>
+      verifyPeer(chain, { bundles, authorize: authorizer as never, now: new Date(), role: "client" });
+    expect(run(() => undefined)).toThrow(expect.objectContaining({ code: "unauthorized", expected: "the authorizer returned no verdict" }));
+    expect(run(() => ({ allowed: "yes" }))).toThrow(expect.objectContaining({ code: "unauthorized" }));
+  });
+
   it("treats an authorizer that throws as a refusal and keeps the cause", () => {
     const boom = new Error("boom");
     const chain = ca.issueSvid(PEER).certificates;

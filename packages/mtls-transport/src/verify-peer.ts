@@ -119,12 +119,16 @@ export function verifyPeer(chain: readonly Uint8Array[], options: VerifyPeerOpti
       { cause: error, role: options.role, peerId },
     );
   }
-  if (!verdict.allowed) {
-    throw new MtlsError(
-      "unauthorized",
-      `mtls: ${peer} ${peerId} is not authorized: ${verdict.reason}`,
-      { role: options.role, peerId, expected: verdict.reason },
-    );
+  if (verdict?.allowed !== true) {
+    const reason =
+      typeof (verdict as { reason?: unknown } | undefined)?.reason === "string"
+        ? (verdict as { reason: string }).reason
+        : "the authorizer returned no verdict";
+    throw new MtlsError("unauthorized", `mtls: ${peer} ${peerId} is not authorized: ${reason}`, {
+      role: options.role,
+      peerId,
+      expected: reason,
+    });
   }
   return verified;
 }
