@@ -270,6 +270,7 @@ export function createFileStore(options: FileStoreOptions): NexusStore {
       try {
         await mkdir(secretsDir, { recursive: true, mode: 0o700 });
         await mkdir(policiesDir, { recursive: true, mode: 0o700 });
+        await fsyncDirectory(root); // the new sub-directories survive a crash too
       } catch (e) {
         throw ioError(`create ${root}`, e);
       }
