@@ -33,11 +33,17 @@ export interface ResolvedConfig {
 
 /** The subset of options that config resolution reads; see `SpikeClientOptions`. */
 export interface ConfigOptions {
+  /** Workload API address; overrides `SPIFFE_ENDPOINT_SOCKET`. */
   endpointSocket?: string | undefined;
+  /** Nexus base URL; overrides `SPIKE_NEXUS_API_URL` and `SPIKE_NEXUS_URL`. */
   nexusUrl?: string | undefined;
+  /** Nexus trust domains; overrides `SPIKE_TRUST_ROOT_NEXUS`. */
   nexusTrustRoots?: string | readonly string[] | undefined;
+  /** First-SVID wait in ms; overrides `SPIKE_SPIFFE_SOURCE_TIMEOUT`. */
   sourceTimeoutMs?: number | undefined;
+  /** Per-call limit in ms; overrides `SPIKE_HTTP_CLIENT_TIMEOUT`. */
   requestTimeoutMs?: number | undefined;
+  /** The environment to read instead of `process.env`. */
   env?: Readonly<Record<string, string | undefined>> | undefined;
 }
 

@@ -23,3 +23,10 @@ export {
 export type { ConfigOptions, ResolvedConfig } from "./config.js";
 export { authorizeNexus, isNexusId } from "./nexus-authorizer.js";
 export { parseGoDuration } from "./duration.js";
+// The error classes of the layers below, re-exported so callers can test codes without
+// depending on each package (their `is()` guards work across copies).
+export { NexusError, type NexusErrorCode } from "@spike-ts/nexus-client";
+export { MtlsError, type MtlsErrorCode } from "@spike-ts/mtls-transport";
+export { WorkloadApiError, type WorkloadApiErrorCode } from "@spike-ts/workload-api";
+export { CacheError, type CacheErrorCode } from "@spike-ts/cache";
+export { NexusModelError, type NexusModelErrorCode } from "@spike-ts/nexus-model";
