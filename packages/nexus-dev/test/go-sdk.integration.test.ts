@@ -70,6 +70,9 @@ if (goBin) {
       expect(ok("metadata")).toEqual({ currentVersion: 2, oldestVersion: 1, maxVersions: 10, createdSet: true, updatedAfter: true, versions: ["1:1:false:true", "2:2:false:true"] });
       ok("delete-v2");
       expect(ok("get-after-delete")).toEqual({ user: "app", pass: "x <&> ü" });
+      // Go parses our deletedTime; current dropped to 1 and updated moved
+      expect(ok("metadata-after-delete")).toEqual({ currentVersion: 1, oldestVersion: 1, maxVersions: 10, createdSet: true, updatedAfter: true, versions: ["1:1:false:true", "2:2:true:true"] });
+      expect(ok("policy-list-filtered-empty")).toBe(0);
       ok("undelete-v2");
       expect(ok("get-after-undelete")).toEqual({ v: "2" });
       expect(code("undelete-nothing")).toBe("api_not_found");
