@@ -46,14 +46,16 @@ function fieldOf(e: unknown, key: string): unknown {
   return typeof e === "object" && e !== null ? (e as Record<string, unknown>)[key] : undefined;
 }
 
-function causesOf(e: unknown): string[] {
+function causesOf(e: unknown, message: string): string[] {
   const out: string[] = [];
+  const bare = (m: string): string => m.replace(/^[a-z0-9-]+: /, "");
   let c = fieldOf(e, "cause");
   const seen = new Set<unknown>([e]);
   while (c !== undefined && c !== null && !seen.has(c) && out.length < 3) {
     seen.add(c);
     const m = c instanceof Error ? c.message : typeof c === "string" ? c : undefined;
-    if (m && !out.includes(m)) out.push(m.split("\n")[0] as string);
+    const first = m?.split("\n")[0];
+    if (first && !out.includes(first) && !message.includes(bare(first))) out.push(first);
     c = fieldOf(c, "cause");
   }
   return out;
@@ -69,7 +71,7 @@ export function reportError(e: unknown, env: Readonly<Record<string, string | un
   const layer = LAYERS[name] ?? "unknown";
   const code = typeof fieldOf(e, "code") === "string" ? (fieldOf(e, "code") as string) : "unexpected";
   const message = e instanceof Error ? e.message : String(e);
-  const causes = layer === "nexus-model" ? [] : causesOf(e);
+  const causes = layer === "nexus-model" ? [] : causesOf(e, message);
   if (CliError.is(e)) {
     return { exitCode: e.exitCode, layer, code, summary: e.summary ?? message, message, hint: e.hint, causes };
   }

@@ -133,6 +133,7 @@ export async function doctor(ctx: CommandContext): Promise<void> {
       });
     } else {
       add({ name: "svid", ok: false, detail: "not fetched", fix: "fix the Workload API check first" });
+      add({ name: "role", ok: false, detail: "not checked", fix: "fix the Workload API check first" });
     }
 
     if (svid && bundles) {
@@ -196,9 +197,6 @@ export async function doctor(ctx: CommandContext): Promise<void> {
   const failed = checks.filter((c) => !c.ok).length;
   await ctx.out(ctx.json ? `${JSON.stringify({ ok: failed === 0, checks })}\n` : formatDoctor(checks));
   if (failed > 0) {
-    throw new CliError("doctor_failed", `spike: ${failed} of ${checks.length} doctor checks failed`, {
-      summary: `${failed} of ${checks.length} checks failed.`,
-      hint: "follow the fix on each FAIL line",
-    });
+    throw new CliError("doctor_failed", `spike: ${failed} of ${checks.length} doctor checks failed; follow the fix on each FAIL line`);
   }
 }

@@ -50,7 +50,7 @@ export function policyFromFlags(ctx: Pick<CommandContext, "args" | "flags">): Po
   if (pathPattern === undefined) missing.push("--path-pattern");
   if (permissionsText === undefined) missing.push("--permissions");
   if (missing.length > 0) {
-    throw new CliError("usage", `spike: ${missing.map((f) => `${f} is missing`).join("; ")}`, {
+    throw new CliError("usage", `spike: policy needs ${missing.length} more flag${missing.length === 1 ? "" : "s"}`, {
       summary: `All flags are required.\n${missing.map((f) => `  ${f} is missing`).join("\n")}`,
       hint: "give --name (or the name as the argument), --spiffeid-pattern, --path-pattern and --permissions",
     });
@@ -74,7 +74,7 @@ function parsePermissionList(text: string): Permission[] {
 export function checkPolicy(spec: { name: string; spiffeIdPattern: string; pathPattern: string; permissions: readonly string[] }): PolicySpec {
   const v = validatePolicySpec(spec);
   if (v) {
-    throw new CliError("invalid_input", `${v.message.replace(/^nexus-model: /, "spike: ")}${v.status === 500 ? "" : ""}`, {
+    throw new CliError("invalid_input", v.message.replace(/^nexus-model: /, "spike: "), {
       summary: "Invalid policy.",
       hint: "nothing was sent to Nexus; fix the policy and try again",
     });

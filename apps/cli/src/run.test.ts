@@ -1,0 +1,181 @@
+import { PassThrough } from "node:stream";
+import { Secret, type Policy, type PolicySpec, type SpikeClient, type SpikeClientOptions } from "@spike-ts/sdk";
+import { describe, expect, it } from "vitest";
+import type { CliIo } from "./context.js";
+import { runCli } from "./run.js";
+
+const PILOT = "spiffe://spike.ist/spike/pilot/role/superuser";
+
+interface Fake {
+  readonly calls: string[];
+  readonly policies: Map<string, PolicySpec>;
+  readonly secrets: Map<string, Record<string, string>>;
+  closed: number;
+  client: SpikeClient;
+}
+
+function fakeClient(spiffeId = PILOT): Fake {
+  const fake: Fake = { calls: [], policies: new Map(), secrets: new Map(), closed: 0, client: undefined as unknown as SpikeClient };
+  const notFound = (): Error => Object.assign(new Error("nexus: not found"), { name: "NexusError", code: "not_found" });
+  const client: Partial<SpikeClient> = {
+    spiffeId,
+    async putSecret(path, values) {
+      fake.calls.push(`put ${path}`);
+      fake.secrets.set(path, { ...values });
+    },
+    async getSecret(path) {
+      fake.calls.push(`get ${path}`);
+      const s = fake.secrets.get(path);
+      if (!s) throw notFound();
+      return new Secret(path, s);
+    },
+    async listSecretKeys() {
+      return [...fake.secrets.keys()].sort();
+    },
+    async createPolicy(spec) {
+      fake.calls.push(`createPolicy ${spec.name}`);
+      fake.policies.set(spec.name, spec);
+    },
+    async listPolicies() {
+      fake.calls.push("listPolicies");
+      return [...fake.policies.keys()].map((name) => ({ name }));
+    },
+    async getPolicy(name) {
+      const p = fake.policies.get(name);
+      if (!p) throw notFound();
+      return { ...p, createdAt: new Date("2026-01-01T00:00:00Z"), updatedAt: undefined } as Policy;
+    },
+    async deletePolicy(name) {
+      fake.calls.push(`deletePolicy ${name}`);
+      fake.policies.delete(name);
+    },
+    async close() {
+      fake.closed++;
+    },
+  };
+  fake.client = client as SpikeClient;
+  return fake;
+}
+
+async function run(argv: string[], options: { fake?: Fake; stdin?: string; tty?: boolean } = {}) {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  const stdin = Object.assign(new PassThrough(), { isTTY: options.tty ?? false });
+  let out = "";
+  let err = "";
+  stdout.on("data", (d: Buffer) => (out += d.toString()));
+  stderr.on("data", (d: Buffer) => (err += d.toString()));
+  stdin.end(options.stdin ?? "");
+  const fake = options.fake;
+  const io: CliIo = {
+    stdout,
+    stderr,
+    stdin,
+    env: {},
+    connect: async (_o: SpikeClientOptions) => {
+      if (!fake) throw new Error("this test must not connect");
+      return fake.client;
+    },
+  };
+  const code = await runCli(argv, io);
+  return { code, out, err };
+}
+
+describe("runCli", () => {
+  it("prints help with exit 0 and never connects", async () => {
+    const r = await run(["secret", "put", "--help"]);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain("Usage:\n  spike secret put <path> <key=value>... [flags]");
+    expect(r.out).toContain("Examples:\n  spike secret put tenants/demo/db username=app password=s3cr3t");
+  });
+
+  it("exits 2 on a bad path without connecting", async () => {
+    const r = await run(["secret", "get", "bad path"]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/^Error: Invalid secret path\.\n  spike: secret path "bad path" has the character " " at index 3/);
+  });
+
+  it("exits 2 on a key with a dot, naming the key but not the value", async () => {
+    const r = await run(["secret", "put", "a/b", "db.password=hunter2"]);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('key name "db.password"');
+    expect(r.err).not.toContain("hunter2");
+  });
+
+  it("puts a secret, prints OK and never the values, and closes the client", async () => {
+    const fake = fakeClient();
+    const r = await run(["secret", "put", "a/b", "password=hunter2"], { fake });
+    expect(r).toEqual({ code: 0, out: "OK\n", err: "" });
+    expect(fake.secrets.get("a/b")).toEqual({ password: "hunter2" });
+    expect(fake.closed).toBe(1);
+    const j = await run(["secret", "put", "a/b", "password=hunter2", "--json"], { fake });
+    expect(JSON.parse(j.out)).toEqual({ ok: true, path: "a/b", keys: ["password"] });
+    expect(j.out).not.toContain("hunter2");
+  });
+
+  it("refuses an identity that is not the pilot superuser with exit 1", async () => {
+    const fake = fakeClient("spiffe://spike.ist/demo/app");
+    const r = await run(["secret", "list"], { fake });
+    expect(r.code).toBe(1);
+    expect(r.err).toContain("Error: You need a 'pilot' SPIFFE ID to use this command.");
+    expect(fake.closed).toBe(1);
+  });
+
+  it("maps a typed not_found to exit 1 with Pilot's wording, as JSON too", async () => {
+    const fake = fakeClient();
+    const r = await run(["secret", "get", "a/missing"], { fake });
+    expect(r.code).toBe(1);
+    expect(r.err).toBe("Error: Resource not found.\n  nexus: not found\n");
+    const j = await run(["secret", "get", "a/missing", "--json"], { fake });
+    expect(JSON.parse(j.err)).toEqual({ error: { code: "not_found", layer: "nexus", exitCode: 1, summary: "Resource not found.", message: "nexus: not found" } });
+  });
+
+  it("creates a policy once and refuses the same name", async () => {
+    const fake = fakeClient();
+    const args = ["policy", "create", "p1", "--spiffe-id-pattern", "^spiffe://spike\\.ist/app$", "--path-pattern", "^apps/", "--permissions", "read, write"];
+    expect(await run(args, { fake })).toEqual({ code: 0, out: "Policy created successfully.\n", err: "" });
+    expect(fake.policies.get("p1")).toEqual({ name: "p1", spiffeIdPattern: "^spiffe://spike\\.ist/app$", pathPattern: "^apps/", permissions: ["read", "write"] });
+    const again = await run(args, { fake });
+    expect(again.code).toBe(1);
+    expect(again.err).toContain("Error: Policy 'p1' already exists.");
+  });
+
+  it("refuses a policy that touches a reserved path before sending (exit 2)", async () => {
+    const fake = fakeClient();
+    const r = await run(["policy", "create", "--name", "all", "--spiffeid-pattern", "spiffe://spike\\.ist/app", "--path-pattern", ".*", "--permissions", "read"], { fake });
+    expect(r.code).toBe(2);
+    expect(r.err).toContain("reserved path");
+    expect(fake.calls).toEqual([]);
+  });
+
+  it("asks before deleting a policy on a terminal; only y deletes", async () => {
+    const fake = fakeClient();
+    fake.policies.set("p1", { name: "p1", spiffeIdPattern: "^spiffe://x$", pathPattern: "^a/", permissions: ["read"] });
+    const no = await run(["policy", "delete", "p1"], { fake, tty: true, stdin: "n\n" });
+    expect(no.code).toBe(1);
+    expect(no.err).toBe("Are you sure you want to delete policy 'p1'? (y/N): Error: Operation canceled.\n  spike: the policy was not deleted\n");
+    expect(fake.policies.has("p1")).toBe(true);
+    const yes = await run(["policy", "delete", "p1"], { fake, tty: true, stdin: "y\n" });
+    expect(yes).toMatchObject({ code: 0, out: "Policy deleted successfully.\n" });
+    expect(fake.policies.has("p1")).toBe(false);
+  });
+
+  it("never reads an answer from a non-terminal stdin: --yes or exit 2", async () => {
+    const fake = fakeClient();
+    fake.policies.set("p1", { name: "p1", spiffeIdPattern: "^spiffe://x$", pathPattern: "^a/", permissions: ["read"] });
+    const r = await run(["policy", "delete", "p1"], { fake, tty: false, stdin: "y\n" });
+    expect(r.code).toBe(2);
+    expect(r.err).toContain("Error: Confirmation required.");
+    expect(fake.policies.has("p1")).toBe(true);
+    expect(fake.calls).toEqual([]);
+    const y = await run(["policy", "delete", "--name", "p1", "--yes"], { fake });
+    expect(y.code).toBe(0);
+    expect(fake.calls).toEqual(["listPolicies", "deletePolicy p1"]);
+  });
+
+  it("prints a usage error as JSON on stderr with --json", async () => {
+    const r = await run(["policy", "list", "--path-pattern", "a", "--spiffeid-pattern", "b", "--json"]);
+    expect(r.code).toBe(2);
+    expect(JSON.parse(r.err).error).toMatchObject({ code: "usage", layer: "cli", exitCode: 2 });
+  });
+});
