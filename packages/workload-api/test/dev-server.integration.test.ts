@@ -1,6 +1,7 @@
+import { X509Certificate } from "node:crypto";
 import { lstat, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { status } from "@grpc/grpc-js";
-import { parseAndValidateJwtSvid, parseX509Svid } from "@spike-ts/spiffe";
+import { X509Bundle, parseAndValidateJwtSvid, parseX509Svid } from "@spike-ts/spiffe";
 import { createTestCa } from "@spike-ts/spiffe/testing";
 import { describe, expect, it } from "vitest";
 import { messages } from "../src/proto/messages.js";
@@ -241,5 +242,29 @@ describe("dev Workload API server: identity changes", () => {
     const r = await pending;
     expect(r.messages).toHaveLength(1);
     expect([r.status.code, r.status.details]).toEqual([status.PERMISSION_DENIED, "no identity issued"]);
+  });
+});
+
+describe("dev Workload API server: CA rotation stages", () => {
+  it("prepare publishes the next CA; activate signs with it; the old CA stays trusted", async () => {
+    const agent = await agentWith();
+    const oldCa = agent.ca;
+    const c = raw(agent.address);
+    const pending = rawStream(c, "FetchX509SVID", header("true"), 3);
+    await agent.waitForStreams("FetchX509SVID");
+    agent.prepareCa();
+    expect(agent.ca).toBe(oldCa);
+    expect(agent.bundle.authorities).toHaveLength(2);
+    agent.activateCa();
+    expect(agent.ca).not.toBe(oldCa);
+    const r = await pending;
+    const [m0, m1, m2] = r.messages.map((m) => messages.X509SVIDResponse.decode(m));
+    const issuerIsRoot = (m: typeof m0, root: Uint8Array) =>
+      new X509Certificate(m?.svids[0]?.x509_svid as Buffer).checkIssued(new X509Certificate(Buffer.from(root)));
+    expect(X509Bundle.parseRaw("example.org", m0?.svids[0]?.bundle as Buffer).authorities).toHaveLength(1);
+    expect(X509Bundle.parseRaw("example.org", m1?.svids[0]?.bundle as Buffer).authorities).toHaveLength(2);
+    expect(issuerIsRoot(m1, oldCa.rootDer)).toBe(true);
+    expect(issuerIsRoot(m2, agent.ca.rootDer)).toBe(true);
+    expect(X509Bundle.parseRaw("example.org", m2?.svids[0]?.bundle as Buffer).hasAuthority(oldCa.rootDer)).toBe(true);
   });
 });

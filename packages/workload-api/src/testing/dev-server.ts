@@ -132,8 +132,12 @@ export interface DevWorkloadApi {
   readonly calls: readonly DevCallRecord[];
   /** Re-issues every SVID now and pushes the new state to open streams. */
   rotate(): void;
-  /** SPIRE-style CA rotation: a new CA joins the bundle, new SVIDs are signed by it, the old CA stays trusted. */
+  /** SPIRE-style CA rotation in one step: `prepareCa()` then `activateCa()` (one update is pushed). */
   rotateCa(): void;
+  /** SPIRE's "prepare": a next CA (X.509 root and JWT key) joins the bundles; SVIDs are still signed by the current one. */
+  prepareCa(): void;
+  /** SPIRE's "activate": the prepared CA (prepared now if none) signs new SVIDs and JWTs; the old one stays trusted. */
+  activateCa(): void;
   /** Replaces the identities (pushes the new state; `[]` ends streams with PERMISSION_DENIED). */
   setIdentities(identities: DevIdentity[]): void;
   /** Replaces the federated X.509 bundles (pushes the new state). */
@@ -256,7 +260,9 @@ export async function startDevWorkloadApi(options: DevWorkloadApiOptions): Promi
   let tcpPort: number | undefined;
   let closed = false;
 
-  const currentCa = () => cas[cas.length - 1] as TestCa;
+  let signing = cas[0] as TestCa;
+  let prepared: TestCa | undefined;
+  const currentCa = () => signing;
   const ownBundle = () => X509Bundle.fromAuthorities(trustDomain, cas.map((c) => c.rootDer));
   const ownJwks = () => mergeJwks(cas);
 
@@ -356,6 +362,19 @@ export async function startDevWorkloadApi(options: DevWorkloadApiOptions): Promi
     }
     const v = jwtBundlesResponse();
     return { value: v, key: messages.JWTBundlesResponse.encode(v).toString("base64") };
+  }
+
+  function prepare(): void {
+    if (prepared) return;
+    prepared = createTestCa({ trustDomain: trustDomain.name, now: clock });
+    cas = [...cas, prepared];
+  }
+
+  function activate(): void {
+    prepare();
+    signing = prepared as TestCa;
+    prepared = undefined;
+    issueAll();
   }
 
   const hasIdentity = () => issued.length > 0;
@@ -584,8 +603,16 @@ export async function startDevWorkloadApi(options: DevWorkloadApiOptions): Promi
       broadcast();
     },
     rotateCa() {
-      cas = [...cas, createTestCa({ trustDomain: trustDomain.name, now: clock })];
-      issueAll();
+      prepare();
+      activate();
+      broadcast();
+    },
+    prepareCa() {
+      prepare();
+      broadcast();
+    },
+    activateCa() {
+      activate();
       broadcast();
     },
     setIdentities(list) {
