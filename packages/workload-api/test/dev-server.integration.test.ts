@@ -268,3 +268,20 @@ describe("dev Workload API server: CA rotation stages", () => {
     expect(X509Bundle.parseRaw("example.org", m2?.svids[0]?.bundle as Buffer).hasAuthority(oldCa.rootDer)).toBe(true);
   });
 });
+
+describe("dev Workload API server: options", () => {
+  it("validates options on the spot", async () => {
+    await expect(startDevWorkloadApi({ identities: [{ spiffeId: "spiffe://other.org/x" }] })).rejects.toThrowError(/not in trust domain example.org/);
+    await expect(startDevWorkloadApi({ identities: [], svidTtlMs: 0 })).rejects.toThrowError(/svidTtlMs/);
+    await expect(startDevWorkloadApi({ identities: [], socketPath: "relative.sock" })).rejects.toThrowError(/absolute/);
+  });
+});
+    const c = raw(agent.address);
+    const pending = rawStream(c, "FetchX509SVID", header("true"));
+    await agent.waitForStreams("FetchX509SVID");
+    // the stream is open, the message is not sent yet
+    expect(agent.openStreams("FetchX509SVID")).toBe(1);
+    const r = await pending;
+    expect(r.messages).toHaveLength(1);
+  });
+});

@@ -222,8 +222,14 @@ export async function startDevWorkloadApi(options: DevWorkloadApiOptions): Promi
   if (options.ca && !options.ca.trustDomain.equals(trustDomain)) {
     throw new TypeError(`workload-api: dev server trust domain ${trustDomain.name} differs from the CA's ${options.ca.trustDomain.name}`);
   }
-  const svidTtlMs = options.svidTtlMs ?? HOUR;
-  const jwtTtlMs = options.jwtTtlMs ?? 5 * 60_000;
+  const positive = (name: string, v: number | undefined, fallback: number) => {
+    const n = v ?? fallback;
+    if (typeof n !== "number" || !Number.isFinite(n) || n <= 0) throw new TypeError(`workload-api: dev server ${name} must be a positive number of ms, got ${String(v)}`);
+    return n;
+  };
+  const svidTtlMs = positive("svidTtlMs", options.svidTtlMs, HOUR);
+  const jwtTtlMs = positive("jwtTtlMs", options.jwtTtlMs, 5 * 60_000);
+  if (options.firstMessageDelayMs !== undefined) positive("firstMessageDelayMs", options.firstMessageDelayMs, 1);
   const autoRotate = options.autoRotate ?? true;
   const checkIdentities = (list: DevIdentity[]) => {
     for (const i of list) {
