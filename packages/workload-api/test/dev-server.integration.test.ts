@@ -276,12 +276,3 @@ describe("dev Workload API server: options", () => {
     await expect(startDevWorkloadApi({ identities: [], socketPath: "relative.sock" })).rejects.toThrowError(/absolute/);
   });
 });
-    const c = raw(agent.address);
-    const pending = rawStream(c, "FetchX509SVID", header("true"));
-    await agent.waitForStreams("FetchX509SVID");
-    // the stream is open, the message is not sent yet
-    expect(agent.openStreams("FetchX509SVID")).toBe(1);
-    const r = await pending;
-    expect(r.messages).toHaveLength(1);
-  });
-});
