@@ -25,7 +25,7 @@ async function buildProbe(go: string): Promise<string> {
   const out = join(dir, "go-sdk-probe");
   if (!existsSync(out)) {
     mkdirSync(dir, { recursive: true });
-    await run(go, ["build", "-o", out, "."], { cwd: probeDir, timeout: 540_000, env: { ...process.env, CGO_ENABLED: "0" } });
+    await run(go, ["build", "-o", out, "."], { cwd: probeDir, timeout: 540_000, env: { ...process.env, HOME: process.env["HOME"] ?? homedir(), CGO_ENABLED: "0" } });
   }
   return out;
 }
