@@ -16,7 +16,7 @@ import {
 import { securityMetadata } from "./metadata.js";
 import { messages, paths } from "./proto/messages.js";
 import { errorFromStatus } from "./status.js";
-import { type X509Context, parseX509BundlesResponse, parseX509SvidResponse } from "./x509-context.js";
+import { BundleParseCache, type X509Context, parseX509BundlesResponse, parseX509SvidResponse } from "./x509-context.js";
 
 /** Options of {@link createWorkloadApiClient}. */
 export interface WorkloadApiClientOptions {
@@ -324,9 +324,17 @@ export function createWorkloadApiClient(options: WorkloadApiClientOptions = {}):
     fetchX509Context: (o) => first("FetchX509SVID", x509Req, parseCtx, o?.signal),
     fetchX509Svid: async (o) => (await first("FetchX509SVID", x509Req, parseCtx, o?.signal)).defaultSvid,
     fetchX509Svids: async (o) => [...(await first("FetchX509SVID", x509Req, parseCtx, o?.signal)).svids],
-    watchX509Context: (w, o) => watch("FetchX509SVID", x509Req, parseCtx, w, o?.signal),
+    watchX509Context(w, o) {
+      const cache = new BundleParseCache();
+      const parse = (b: Buffer) => parseX509SvidResponse(decode("FetchX509SVID", () => messages.X509SVIDResponse.decode(b)), cache);
+      return watch("FetchX509SVID", x509Req, parse, w, o?.signal);
+    },
     fetchX509Bundles: (o) => first("FetchX509Bundles", x509BundlesReq, parseBundles, o?.signal),
-    watchX509Bundles: (w, o) => watch("FetchX509Bundles", x509BundlesReq, parseBundles, w, o?.signal),
+    watchX509Bundles(w, o) {
+      const cache = new BundleParseCache();
+      const parse = (b: Buffer) => parseX509BundlesResponse(decode("FetchX509Bundles", () => messages.X509BundlesResponse.decode(b)), cache);
+      return watch("FetchX509Bundles", x509BundlesReq, parse, w, o?.signal);
+    },
     fetchJwtSvids,
     fetchJwtSvid: async (p) => (await fetchJwtSvids(p))[0] as JwtSvid,
     fetchJwtBundles: (o) => first("FetchJWTBundles", jwtBundlesReq, parseJwtBundles, o?.signal),

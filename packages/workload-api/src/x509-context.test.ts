@@ -94,3 +94,20 @@ describe("parseX509BundlesResponse", () => {
     expect(() => parseX509BundlesResponse({ crl: [], bundles: {} })).toThrowError(/no bundles in response/);
   });
 });
+
+describe("BundleParseCache", () => {
+  it("reuses unchanged bundles across messages and drops unused ones", async () => {
+    const { BundleParseCache } = await import("./x509-context.js");
+    const cache = new BundleParseCache();
+    const a = parseX509SvidResponse(response([entry("spiffe://example.org/a")]), cache);
+    const b = parseX509SvidResponse(response([entry("spiffe://example.org/a")]), cache);
+    expect(b.bundles.get("example.org")).toBe(a.bundles.get("example.org"));
+    const other = createTestCa();
+    const c = parseX509SvidResponse(response([entry("spiffe://example.org/a", "", { bundle: Buffer.from(other.rootDer) })]), cache);
+    expect(c.bundles.get("example.org")).not.toBe(a.bundles.get("example.org"));
+    parseX509SvidResponse(response([entry("spiffe://example.org/a", "", { bundle: Buffer.from(other.rootDer) })]), cache);
+    const d = parseX509SvidResponse(response([entry("spiffe://example.org/a")]), cache);
+    expect(d.bundles.get("example.org")).not.toBe(a.bundles.get("example.org"));
+    expect(d.bundles.get("example.org")?.equals(a.bundles.get("example.org") as never)).toBe(true);
+  });
+});

@@ -13,6 +13,33 @@ export interface X509Context {
   readonly defaultSvid: X509Svid;
 }
 
+/**
+ * Remembers the bundles parsed from the previous message of a stream, so an update that only
+ * rotates SVIDs does not parse unchanged CA certificates again. Keeps one message's worth.
+ */
+export class BundleParseCache {
+  #previous = new Map<string, X509Bundle>();
+  #current = new Map<string, X509Bundle>();
+
+  /** Parses (or reuses) the bundle of `td` from concatenated DER. */
+  parse(td: TrustDomain, der: Uint8Array): X509Bundle {
+    const key = `${td.name} ${Buffer.from(der).toString("base64")}`;
+    const hit = this.#current.get(key) ?? this.#previous.get(key);
+    const bundle = hit ?? X509Bundle.parseRaw(td, der);
+    this.#current.set(key, bundle);
+    return bundle;
+  }
+
+  /** Marks the end of one message: entries not used by it are dropped at the next call. */
+  commit(): void {
+    this.#previous = this.#current;
+    this.#current = new Map();
+  }
+}
+
+const parseBundle = (cache: BundleParseCache | undefined, td: TrustDomain, der: Uint8Array) =>
+  cache ? cache.parse(td, der) : X509Bundle.parseRaw(td, der);
+
 function malformed(rpc: string, what: string, cause?: unknown): WorkloadApiError {
   const reason = cause instanceof Error ? `: ${cause.message}` : "";
   return new WorkloadApiError("malformed_response", `workload-api: malformed ${rpc} response: ${what}${reason}; the previous state is kept`, { rpc, cause });
@@ -32,7 +59,7 @@ function trustDomainKey(rpc: string, key: string): TrustDomain {
  * any broken SVID, a `spiffe_id` that differs from the certificate's URI SAN, an empty
  * per-SVID bundle or zero SVIDs fails the whole message with `malformed_response`.
  */
-export function parseX509SvidResponse(msg: X509SvidResponseMessage): X509Context {
+export function parseX509SvidResponse(msg: X509SvidResponseMessage, cache?: BundleParseCache): X509Context {
   const rpc = "FetchX509SVID";
   const entries = msg.svids ?? [];
   if (entries.length === 0) throw malformed(rpc, "no SVIDs in response");
@@ -62,7 +89,7 @@ export function parseX509SvidResponse(msg: X509SvidResponseMessage): X509Context
     }
     if (!e.bundle || e.bundle.length === 0) throw malformed(rpc, `svids[${i}] (${id.toString()}) has an empty trust bundle`);
     try {
-      bundles.add(X509Bundle.parseRaw(id.trustDomain, e.bundle));
+      bundles.add(parseBundle(cache, id.trustDomain, e.bundle));
     } catch (err) {
       throw malformed(rpc, `svids[${i}].bundle is not concatenated DER certificates`, err);
     }
@@ -71,16 +98,17 @@ export function parseX509SvidResponse(msg: X509SvidResponseMessage): X509Context
   for (const [key, der] of Object.entries(msg.federated_bundles ?? {})) {
     const td = trustDomainKey(rpc, key);
     try {
-      bundles.add(X509Bundle.parseRaw(td, der ?? new Uint8Array()));
+      bundles.add(parseBundle(cache, td, der ?? new Uint8Array()));
     } catch (err) {
       throw malformed(rpc, `federated bundle of ${td.name} is not concatenated DER certificates`, err);
     }
   }
+  cache?.commit();
   return { svids, bundles, defaultSvid: svids[0] as X509Svid };
 }
 
 /** Turns an `X509BundlesResponse` into a bundle set (empty values are empty bundles). */
-export function parseX509BundlesResponse(msg: X509BundlesResponseMessage): X509BundleSet {
+export function parseX509BundlesResponse(msg: X509BundlesResponseMessage, cache?: BundleParseCache): X509BundleSet {
   const rpc = "FetchX509Bundles";
   const entries = Object.entries(msg.bundles ?? {});
   if (entries.length === 0) throw malformed(rpc, "no bundles in response");
@@ -88,11 +116,12 @@ export function parseX509BundlesResponse(msg: X509BundlesResponseMessage): X509B
   for (const [key, der] of entries) {
     const td = trustDomainKey(rpc, key);
     try {
-      set.add(X509Bundle.parseRaw(td, der ?? new Uint8Array()));
+      set.add(parseBundle(cache, td, der ?? new Uint8Array()));
     } catch (err) {
       throw malformed(rpc, `bundle of ${td.name} is not concatenated DER certificates`, err);
     }
   }
+  cache?.commit();
   return set;
 }
 
