@@ -43,15 +43,23 @@ async function main(): Promise<void> {
   } catch (e) {
     fail(`spike-dev: ${(e as Error).message}`);
   }
-  const stack = await startDevStack({
+  // Signals during startup abort it; startDevStack then closes what it had started.
+  const abort = new AbortController();
+  const starting = startDevStack({
     trustDomain: args["trust-domain"],
     host: listen.host,
     port: listen.port,
     store: args["store-dir"] ? createFileStore({ directory: args["store-dir"] }) : undefined,
     maxSecretVersions: positiveIntEnv(process.env["SPIKE_NEXUS_MAX_SECRET_VERSIONS"], 10),
     log: stderrLog(args.verbose === true),
+    signal: abort.signal,
   });
-  stopOnSignals(() => stack.close());
+  stopOnSignals(async () => {
+    abort.abort();
+    const started = await starting.catch(() => undefined);
+    await started?.close();
+  });
+  const stack = await starting;
   if (args.json) {
     process.stdout.write(
       `${JSON.stringify({ nexusUrl: stack.nexusUrl, trustDomain: stack.trustDomain, pilot: stack.pilot.env, workload: stack.workload.env, nexus: stack.nexusIdentity.env, ids: { pilot: stack.pilot.spiffeId, workload: stack.workload.spiffeId, nexus: stack.nexusIdentity.spiffeId } })}\n`,
