@@ -1,0 +1,2 @@
+export { startPolicyLanguageServer } from "./server.js";
+export type { PolicyLanguageServer, PolicyLanguageServerOptions } from "./server.js";
