@@ -13,7 +13,7 @@ describe("renderHelp", () => {
     expect(text).toContain("--json");
     expect(spec.examples.length).toBeGreaterThan(0);
     for (const e of spec.examples) {
-      expect(e.startsWith(`spike ${spec.path.join(" ")}`)).toBe(true);
+      expect(e).toContain(`spike ${spec.path.join(" ")}`);
       expect(text).toContain(`  ${e}\n`);
     }
   });
