@@ -8,7 +8,7 @@ import { X509Certificate } from "node:crypto";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { SpiffeError, TrustDomain, X509Bundle, parseAndValidateJwtSvid, verifyX509Svid } from "@spike-ts/spiffe";
 import type { X509Svid } from "@spike-ts/spiffe";
-import { WorkloadApiError, createWorkloadApiClient, createX509Source } from "../src/index.js";
+import { WorkloadApiError, createJwtSource, createWorkloadApiClient, createX509Source } from "../src/index.js";
 import type { WorkloadApiClient, WorkloadX509Source } from "../src/index.js";
 import { locateGoPeers, locateSpire, peerDirOrSkip, pollUntil } from "./support/peers.js";
 import { runX509Fetch } from "./support/peers-go.js";
@@ -186,6 +186,40 @@ describe.skipIf(spireDir === undefined)("real SPIRE v1.13.3 agent", () => {
     expect(byVariant["wrong-value"]).toMatchObject({ code: "InvalidArgument" });
     expect(byVariant.duplicated).toMatchObject({ code: "InvalidArgument" });
     expect(byVariant.present).toMatchObject({ code: "OK", svids: 1 });
+  });
+
+  it("hands out every matching entry with its hint; the X509 source picks by hint, the JWT source by subject", async () => {
+    const alpha = `spiffe://${TD}/workload/hinted-alpha`;
+    const beta = `spiffe://${TD}/workload/hinted-beta`;
+    const selectors = [`unix:uid:${process.getuid!()}`];
+    const ids = [await spire.createEntry({ spiffeId: alpha, selectors, hint: "alpha" }), await spire.createEntry({ spiffeId: beta, selectors, hint: "beta" })];
+    const client = track(createWorkloadApiClient({ address: spire.workloadApiAddress }));
+    const svidCount = async (n: number) => {
+      const ctx = await client.fetchX509Context({ signal: AbortSignal.timeout(10_000) });
+      return ctx.svids.length === n ? ctx : undefined;
+    };
+    try {
+      const ctx = await pollUntil("the agent to serve 3 SVIDs", () => svidCount(3), { timeoutMs: 60_000, intervalMs: 500 });
+      // SPIRE orders SVIDs by entry ID, so which one is first is arbitrary: compare as a set.
+      expect(Object.fromEntries(ctx.svids.map((s) => [s.id.toString(), s.hint]))).toEqual({ [WORKLOAD_ID]: "", [alpha]: "alpha", [beta]: "beta" });
+      for (const s of ctx.svids) expect(verifyX509Svid(s.certificates, ctx.bundles).id.equals(s.id)).toBe(true);
+
+      const source = track(await createX509Source({ address: spire.workloadApiAddress, pick: { hint: "beta" }, timeoutMs: 30_000 }));
+      expect(source.getX509Svid().id.toString()).toBe(beta);
+      expect(source.getX509Svids()).toHaveLength(3);
+
+      const jwtSource = track(await createJwtSource({ address: spire.workloadApiAddress, timeoutMs: 30_000 }));
+      const jwt = await jwtSource.fetchJwtSvid({ audience: AUDIENCE, subject: alpha });
+      expect(jwt.id.toString()).toBe(alpha);
+      expect(jwt.hint).toBe("alpha");
+      expect(parseAndValidateJwtSvid(jwt.token, jwtSource, [AUDIENCE]).id.toString()).toBe(alpha);
+      const all = await jwtSource.fetchJwtSvids({ audience: AUDIENCE });
+      expect(all.map((j) => j.id.toString()).sort()).toEqual([WORKLOAD_ID, alpha, beta].sort());
+    } finally {
+      for (const id of ids) await spire.deleteEntry(id);
+      // Leave the agent serving only the main entry for the tests below.
+      await pollUntil("the agent to drop the hinted entries", () => svidCount(1), { timeoutMs: 60_000, intervalMs: 500 });
+    }
   });
 
   it(`rotates a ${TTL} s SVID: every update is a new SVID that verifies and is not expired`, async () => {
