@@ -1,5 +1,5 @@
 import { hasRole, trustRootsFromEnv } from "@spike-ts/nexus-model";
-import { createSpikeClient, type SpikeClient } from "@spike-ts/sdk";
+import type { SpikeClient } from "@spike-ts/sdk";
 import { parseCommandLine, resolveFormat } from "./args.js";
 import { cipherDecrypt, cipherEncrypt } from "./commands/cipher.js";
 import { doctor } from "./commands/doctor.js";
@@ -66,7 +66,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       format: () => resolveFormat(parsed.flags["format"], json),
       client: () => {
         connecting ??= (async () => {
-          const connect = io.connect ?? createSpikeClient;
+          // Loaded on use, so that help and usage errors start fast.
+          const connect = io.connect ?? (await import("@spike-ts/sdk")).createSpikeClient;
           client = await connect({ env, ...(io.signal ? { signal: io.signal } : {}) });
           const id = client.spiffeId;
           if (!hasRole(id, "superuser", trustRootsFromEnv(env))) {

@@ -140,6 +140,20 @@ describe("spike policy (real bin, dev stack)", () => {
     expect(missing.stderr).toMatch(/^Error: Entity not found\.\n/);
   });
 
+  it("asks on a terminal: only y deletes", async () => {
+    await runSpike(["policy", "apply", "--name", "tty-del", "--spiffeid-pattern", "^spiffe://t$", "--path-pattern", "^t/", "--permissions", "read"], { env });
+    const no = await runSpike(["policy", "delete", "tty-del"], { env, tty: true, input: "n\n" });
+    expect(no.code).toBe(1);
+    expect(no.stdout).toContain("Are you sure you want to delete policy 'tty-del'? (y/N): ");
+    expect(no.stdout).toContain("Error: Operation canceled.");
+    expect((await runSpike(["policy", "get", "tty-del"], { env })).code).toBe(0);
+
+    const yes = await runSpike(["policy", "delete", "tty-del"], { env, tty: true, input: "y\n" });
+    expect(yes.code).toBe(0);
+    expect(yes.stdout).toContain("Policy deleted successfully.");
+    expect((await runSpike(["policy", "get", "tty-del"], { env })).code).toBe(1);
+  });
+
   it("deletes only with --yes when stdin is not a terminal", async () => {
     await runSpike(["policy", "apply", "--name", "del-me", "--spiffeid-pattern", "^spiffe://d$", "--path-pattern", "^d/", "--permissions", "read"], { env });
     const refused = await runSpike(["policy", "delete", "del-me"], { env, input: "y\n" });

@@ -23,9 +23,20 @@ export interface RunSpikeOptions {
   readonly cwd?: string;
 }
 
-/** Runs `node dist/bin/spike.js ...args` as a subprocess and collects its output and exit code. */
-export async function runSpike(args: readonly string[], options: RunSpikeOptions = {}): Promise<SpikeRun> {
-  const child = spawn(process.execPath, [SPIKE_BIN, ...args], {
+function quote(arg: string): string {
+  return `'${arg.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * Runs `node dist/bin/spike.js ...args` as a subprocess and collects its output and exit code.
+ * With `tty`, the bin runs on a pseudo-terminal made by util-linux `script`, so stdin is a TTY
+ * (the pty echoes the input into stdout).
+ */
+export async function runSpike(args: readonly string[], options: RunSpikeOptions & { tty?: boolean } = {}): Promise<SpikeRun> {
+  const [cmd, argv] = options.tty
+    ? ["script", ["-qec", [process.execPath, SPIKE_BIN, ...args].map(quote).join(" "), "/dev/null"]]
+    : [process.execPath, [SPIKE_BIN, ...args]];
+  const child = spawn(cmd as string, argv as string[], {
     env: { PATH: process.env["PATH"] ?? "", HOME: process.env["HOME"] ?? "/tmp", ...options.env },
     stdio: ["pipe", "pipe", "pipe"],
     ...(options.cwd ? { cwd: options.cwd } : {}),

@@ -1,8 +1,8 @@
 import { connect as tlsConnect, type PeerCertificate, type TLSSocket } from "node:tls";
 import { hasRole, trustRootsFromEnv } from "@spike-ts/nexus-model";
-import { createSpikeClient, isNexusId, parseGoDuration, resolveConfig, type ResolvedConfig, type SpikeClient } from "@spike-ts/sdk";
-import { type X509Svid, verifyX509Svid, type X509BundleSet } from "@spike-ts/spiffe";
-import { createX509Source, type WorkloadX509Source } from "@spike-ts/workload-api";
+import type { ResolvedConfig, SpikeClient } from "@spike-ts/sdk";
+import type { X509BundleSet, X509Svid } from "@spike-ts/spiffe";
+import type { WorkloadX509Source } from "@spike-ts/workload-api";
 import type { CommandContext } from "../context.js";
 import { CliError, usage } from "../errors.js";
 import { formatHumanTime } from "../format.js";
@@ -82,6 +82,10 @@ function fetchServerChain(url: URL, svid: X509Svid, timeoutMs: number): Promise<
 
 /** `spike doctor`: checks each layer once, with a bounded timeout, and never hangs. @internal */
 export async function doctor(ctx: CommandContext): Promise<void> {
+  // Loaded on use, so that help and usage errors start fast.
+  const { createSpikeClient, isNexusId, parseGoDuration, resolveConfig } = await import("@spike-ts/sdk");
+  const { verifyX509Svid } = await import("@spike-ts/spiffe");
+  const { createX509Source } = await import("@spike-ts/workload-api");
   const timeoutText = typeof ctx.flags["timeout"] === "string" ? ctx.flags["timeout"] : "5s";
   const timeoutMs = parseGoDuration(timeoutText);
   if (timeoutMs === undefined || timeoutMs <= 0) throw usage(`--timeout must be a positive Go duration such as 5s or 1m, got ${JSON.stringify(timeoutText)}`);
