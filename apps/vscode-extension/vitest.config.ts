@@ -1,0 +1,3 @@
+import { spikeVitestConfig } from "@spike-ts/vitest-config";
+
+export default spikeVitestConfig({ kind: "unit" });
