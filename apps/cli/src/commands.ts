@@ -56,7 +56,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     args: "<path>",
     positionals: [1, 1],
     flags: {
-      versions: { type: "string", short: "v", valueName: "n,n...", description: "versions to delete (default 0: the current one)" },
+      versions: { type: "string", short: "v", valueName: "n,n...", description: "versions to delete (default: the current one; 0 also means current)" },
     },
     examples: ["spike secret delete tenants/demo/db", "spike secret delete tenants/demo/db --versions 1,2"],
   },
@@ -66,11 +66,12 @@ export const COMMANDS: readonly CommandSpec[] = [
     args: "<path>",
     positionals: [1, 1],
     flags: {
-      versions: { type: "string", short: "v", valueName: "n,n...", description: "versions to restore (default 0: the current one)" },
+      versions: { type: "string", short: "v", valueName: "n,n...", description: "versions to restore (0 means the current one)" },
     },
     details: [
-      "After deleting the current version, name that version: the default (0, the current",
-      "version) then points at a live version and Nexus answers not found.",
+      "Without --versions, Nexus restores the current version or, when every version is deleted,",
+      "the highest deleted one, so 'delete' then 'undelete' undoes the delete. When other versions",
+      "are still live, name the deleted version: the current one is live and Nexus answers not found.",
     ],
     examples: ["spike secret undelete tenants/demo/db --versions 3", "spike secret undelete tenants/demo/db -v 1,2"],
   },

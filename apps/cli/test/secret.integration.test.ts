@@ -90,6 +90,19 @@ describe("spike secret (real bin, dev stack)", () => {
     expect((await runSpike(["secret", "metadata", "get", path], { env })).code).toBe(1);
   });
 
+  it("undoes a delete with plain 'undelete' (no list sent, unlike Pilot's [0])", async () => {
+    const path = "tenants/demo/undo";
+    await runSpike(["secret", "put", path, "k=v1"], { env });
+    expect(await runSpike(["secret", "delete", path], { env })).toMatchObject({ code: 0, stdout: "OK\n" });
+    expect((await runSpike(["secret", "get", path], { env })).code).toBe(1);
+    const undo = await runSpike(["secret", "undelete", path, "--json"], { env });
+    expect(JSON.parse(undo.stdout)).toEqual({ ok: true, path, versions: "current" });
+    expect((await runSpike(["secret", "get", path, "k"], { env })).stdout).toBe("v1\n");
+    // Pilot's explicit [0] still means "current", which is 0 after deleting everything: nothing to undo.
+    await runSpike(["secret", "delete", path, "-v", "0"], { env });
+    expect((await runSpike(["secret", "undelete", path, "-v", "0"], { env })).code).toBe(1);
+  });
+
   it("exits 1 for API failures with the typed message on stderr", async () => {
     const [missing, noKey] = await Promise.all([
       runSpike(["secret", "get", "tenants/none"], { env }),

@@ -61,11 +61,15 @@ export async function secretList(ctx: CommandContext): Promise<void> {
 /** `spike secret delete <path>` and `spike secret undelete <path>` @internal */
 export async function secretDelete(ctx: CommandContext, undelete: boolean): Promise<void> {
   const path = checkPath(ctx.args[0] as string);
-  const versions = parseVersionList(ctx.flags["versions"]);
+  // Without --versions, send no list (not Pilot's [0]): Nexus then takes the current version, and
+  // for undelete the highest deleted one when every version is deleted, so undoing a delete works.
+  const given = ctx.flags["versions"] !== undefined;
+  const versions = given ? parseVersionList(ctx.flags["versions"]) : undefined;
   const client = await ctx.client();
-  if (undelete) await client.undeleteSecret(path, { versions, signal: ctx.signal });
-  else await client.deleteSecret(path, { versions, signal: ctx.signal });
-  await ok(ctx, { path, versions });
+  const options = { ...(versions ? { versions } : {}), ...(ctx.signal ? { signal: ctx.signal } : {}) };
+  if (undelete) await client.undeleteSecret(path, options);
+  else await client.deleteSecret(path, options);
+  await ok(ctx, { path, versions: versions ?? "current" });
 }
 
 /** `spike secret metadata get <path>` @internal */
