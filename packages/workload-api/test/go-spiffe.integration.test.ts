@@ -1,8 +1,8 @@
 /**
  * go-spiffe v2.9.0 (the reference client, via our peers/go/cmd/x509-fetch) against
  * our dev Workload API server: what the reference implementation sees is what a
- * SPIRE agent would show it. Skipped when the Go peers are not built, unless
- * CI_REQUIRE_GO_PEERS=1.
+ * SPIRE agent would show it. Fails when the Go peers are not built, unless
+ * SPIKE_TS_ALLOW_MISSING_PEERS=1.
  */
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";

@@ -1,7 +1,7 @@
 /**
  * Our Workload API client and X509Source against a real SPIRE v1.13.3 agent
- * (built by scripts/peers/build). Skipped when SPIRE is not built, unless
- * CI_REQUIRE_SPIRE=1. Every wait is on an event, a health check or a poll with
+ * (built by scripts/peers/build). Fails when SPIRE is not built, unless
+ * SPIKE_TS_ALLOW_MISSING_PEERS=1. Every wait is on an event, a health check or a poll with
  * a deadline; there are no fixed sleeps.
  */
 import { X509Certificate } from "node:crypto";
