@@ -59,7 +59,6 @@ export interface CertInfo {
   readonly hasNameConstraints: boolean;
 }
 
-const byBuffer = new WeakMap<Uint8Array, CertInfo>();
 const byContent = new Map<string, CertInfo>();
 const CONTENT_CACHE_SIZE = 512;
 
@@ -120,22 +119,17 @@ function locate(der: Uint8Array): { validity: Uint8Array; extensions: Uint8Array
 
 /**
  * Parses one DER certificate. Structure is validated by OpenSSL (`X509Certificate`); validity and
- * extensions are read with @peculiar/asn1-x509. Results are cached per buffer and by content
+ * extensions are read with @peculiar/asn1-x509. Results are cached by content
  * hash (bounded), so a peer presenting the same SVID on every handshake is parsed once.
  * Throws `der_malformed`. @internal
  */
 export function parseCertificate(der: Uint8Array, what = "certificate"): CertInfo {
-  const hit = byBuffer.get(der);
-  if (hit) return hit;
+  // Cached by content only: a caller may reuse (mutate) a buffer, so its identity says nothing.
   if (!(der instanceof Uint8Array) || der.length === 0) throw malformed(what, undefined);
   const digest = createHash("sha256").update(der).digest("base64");
   const known = byContent.get(digest);
-  if (known) {
-    byBuffer.set(der, known);
-    return known;
-  }
+  if (known) return known;
   const info = parseUncached(der, what);
-  byBuffer.set(der, info);
   if (byContent.size >= CONTENT_CACHE_SIZE) {
     const oldest = byContent.keys().next().value;
     if (oldest !== undefined) byContent.delete(oldest);

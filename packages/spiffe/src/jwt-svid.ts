@@ -68,6 +68,13 @@ interface Parsed {
   readonly signature: Uint8Array;
 }
 
+/** The largest |NumericDate| (seconds) that a JS Date can hold. */
+const MAX_NUMERIC_DATE = 8.64e12;
+
+function isNumericDate(v: unknown): v is number {
+  return typeof v === "number" && Number.isFinite(v) && Math.abs(v) <= MAX_NUMERIC_DATE;
+}
+
 function decodeJson(part: string, what: string): Record<string, unknown> {
   if (!B64URL.test(part) || part.length % 4 === 1) throw new SpiffeError("jwt_malformed", `jwt ${what} is not base64url`);
   let value: unknown;
@@ -124,20 +131,18 @@ function parse(token: string): Parsed {
     );
   }
   if (claims.exp === undefined) throw new SpiffeError("jwt_claims", "jwt is missing the exp claim");
-  if (typeof claims.exp !== "number" || !Number.isFinite(claims.exp)) {
-    throw new SpiffeError("jwt_claims", "jwt exp claim must be a number");
-  }
-  for (const k of ["nbf", "iat"] as const) {
-    if (claims[k] !== undefined && (typeof claims[k] !== "number" || !Number.isFinite(claims[k]))) {
-      throw new SpiffeError("jwt_claims", `jwt ${k} claim must be a number`);
+  for (const k of ["exp", "nbf", "iat"] as const) {
+    if (claims[k] !== undefined && !isNumericDate(claims[k])) {
+      throw new SpiffeError("jwt_claims", `jwt ${k} claim must be a number of seconds within the range of a date`);
     }
   }
+  const exp = claims.exp as number;
   let audience: string[];
   if (typeof claims.aud === "string") audience = [claims.aud];
   else if (Array.isArray(claims.aud) && claims.aud.every((a) => typeof a === "string")) audience = [...claims.aud];
   else throw new SpiffeError("jwt_claims", "jwt aud claim must be a string or a list of strings");
   if (audience.length === 0) throw new SpiffeError("jwt_claims", "jwt aud claim is empty");
-  return { alg, kid, claims, id, audience, exp: claims.exp, signingInput: `${h}.${p}`, signature };
+  return { alg, kid, claims, id, audience, exp, signingInput: `${h}.${p}`, signature };
 }
 
 function checkTimesAndAudience(p: Parsed, expected: readonly string[], now: Date): void {

@@ -22,6 +22,14 @@ export interface VerifiedX509Svid {
 
 const DEFAULT_MAX_PATH = 10;
 
+/**
+ * Work limits of path building. A hostile peer can present many intermediates that all sign
+ * each other (same name, same key); without limits the depth-first search is exponential in
+ * the number of presented certificates. Go's verifier caps signature checks at 100 per call.
+ */
+const MAX_SIGNATURE_CHECKS = 100;
+const MAX_PATH_STEPS = 1000;
+
 function describe(c: CertInfo, index: string): string {
   return `${index} (subject "${c.x509.subject.replace(/\n/g, ", ")}")`;
 }
@@ -33,7 +41,9 @@ function describe(c: CertInfo, index: string): string {
  * a signature path through the presented intermediates to a bundle certificate (any bundle
  * certificate is an anchor), bounded in length and loop-free; validity window of every
  * certificate in the path; intermediates with cA=true, keyCertSign and pathLen respected;
- * no unprocessed critical extension. Throws {@link SpiffeError} naming the rule broken.
+ * no unprocessed critical extension. Path building does at most 100 signature checks and 1000
+ * steps (a peer presenting a mesh of mutually issuing CAs gets `chain_untrusted`, not a hung
+ * event loop). Throws {@link SpiffeError} naming the rule broken.
  *
  * @example
  * ```ts
@@ -76,19 +86,43 @@ export function verifyX509Svid(
   // Depth-first path building: bundle certificates first, then presented intermediates, each
   // intermediate used at most once (no loops), bounded length.
   const path: CertInfo[] = [leaf];
-  const used = new Set<number>();
+  const onPath = new Set<CertInfo>([leaf]); // by content: a certificate presented twice is one node
   let sawSignatureFailure = false;
+  let signatureChecks = 0;
+  let steps = 0;
+  let exhausted = false;
+  // Every (child, parent) pair is checked at most once; the result is remembered.
+  const verdicts = new Map<CertInfo, Map<CertInfo, boolean>>();
   const issues = (child: CertInfo, parent: CertInfo): boolean => {
-    if (!child.x509.checkIssued(parent.x509)) return false;
-    try {
-      if (child.x509.verify(parent.x509.publicKey)) return true;
-    } catch {
-      // unsupported algorithm or key: not an issuer
+    let row = verdicts.get(child);
+    const known = row?.get(parent);
+    if (known !== undefined) return known;
+    let ok = false;
+    if (child.x509.checkIssued(parent.x509)) {
+      if (signatureChecks >= MAX_SIGNATURE_CHECKS) {
+        exhausted = true;
+        return false;
+      }
+      signatureChecks++;
+      try {
+        ok = child.x509.verify(parent.x509.publicKey);
+      } catch {
+        // unsupported algorithm or key: not an issuer
+      }
+      if (!ok) sawSignatureFailure = true;
     }
-    sawSignatureFailure = true;
-    return false;
+    if (!row) {
+      row = new Map();
+      verdicts.set(child, row);
+    }
+    row.set(parent, ok);
+    return ok;
   };
   const build = (current: CertInfo): boolean => {
+    if (exhausted || ++steps > MAX_PATH_STEPS) {
+      exhausted = true;
+      return false;
+    }
     for (const anchor of anchors) {
       if (issues(current, anchor)) {
         path.push(anchor);
@@ -97,19 +131,23 @@ export function verifyX509Svid(
     }
     if (path.length + 1 >= maxPath) return false;
     for (let i = 0; i < rest.length; i++) {
-      if (used.has(i)) continue;
       const candidate = rest[i] as CertInfo;
-      if (!issues(current, candidate)) continue;
-      used.add(i);
+      if (onPath.has(candidate) || !issues(current, candidate)) continue;
+      onPath.add(candidate);
       path.push(candidate);
       if (build(candidate)) return true;
       path.pop();
-      used.delete(i);
+      onPath.delete(candidate);
+      if (exhausted) return false;
     }
     return false;
   };
   if (!build(leaf)) {
-    const why = sawSignatureFailure ? "a signature did not verify" : "no issuer found";
+    const why = exhausted
+      ? `gave up after ${signatureChecks} signature checks and ${steps} path steps; the peer presented too many candidate issuers`
+      : sawSignatureFailure
+        ? "a signature did not verify"
+        : "no issuer found";
     throw new SpiffeError(
       "chain_untrusted",
       `certificate chain of "${id.toString()}" does not lead to the x.509 bundle of trust domain "${id.trustDomain.name}" (${why}, path limit ${maxPath})`,
