@@ -15,10 +15,10 @@ function newestSource(dir: string): number {
   return newest;
 }
 
-/** The suites run the real bin: rebuild it (JS only) when a source file is newer than dist. */
+/** The suites run the real bin: rebuild the package (as `pnpm build` does) when a source file is newer than dist. */
 export default function setup(): void {
   const bin = join(root, "dist", "bin", "spike.js");
   if (existsSync(bin) && statSync(bin).mtimeMs >= newestSource(join(root, "src"))) return;
   const build = join(root, "node_modules", "@spike-ts", "build", "build.mjs");
-  execFileSync(process.execPath, [build, "--no-types"], { cwd: root, stdio: "inherit" });
+  execFileSync(process.execPath, [build], { cwd: root, stdio: "inherit" });
 }
