@@ -48,8 +48,8 @@ export interface MtlsServerOptions {
   /** `SSL_OP_NO_TICKET`: no session resumption, so every connection is fully verified. */
   readonly secureOptions: number;
   /**
-   * Verifies every client connection of `server` (resumed ones too) before the server's own
-   * `secureConnection` listeners see it, destroys rejected sockets (emitting `tlsClientError`
+   * Verifies every client connection of `server` (resumed ones too) before any of the server's
+   * `secureConnection` listeners (also ones added later) sees it, destroys rejected sockets (emitting `tlsClientError`
    * with the {@link MtlsError}), and rotates the server certificate with `setSecureContext`
    * when the source updates. Returns `server`.
    */
@@ -78,6 +78,9 @@ const CONTEXT_FIELDS = [
 ] as const;
 
 const MAX_REMEMBERED_CHAINS = 256;
+
+/** Marks a server whose emit carries a verification gate (from any options object). */
+const gatedBy: unique symbol = Symbol.for("@spike-ts/mtls-transport.gated");
 
 /**
  * Creates Node TLS server options for mTLS with X509-SVIDs: the server presents the source's
@@ -133,6 +136,12 @@ export function createMtlsServerOptions(init: MtlsServerOptionsInit): MtlsServer
       throw new MtlsError("invalid_options", "mtls: attach() needs a tls, https or http2 secure server");
     }
     if (attached.has(server)) return server;
+    if ((server as unknown as Record<symbol, unknown>)[gatedBy] === true) {
+      throw new MtlsError(
+        "invalid_options",
+        "mtls: attach() refused a server already attached to other mtls server options; create one server per options object",
+      );
+    }
     if (s.requestCert !== true) {
       throw new MtlsError(
         "invalid_options",
@@ -145,9 +154,12 @@ export function createMtlsServerOptions(init: MtlsServerOptionsInit): MtlsServer
         "mtls: attach() refused a server with rejectUnauthorized: true; spiffe verification replaces openssl's, create it with these options unchanged",
       );
     }
-    const downstream = server.listeners("secureConnection") as Array<(socket: TLSSocket) => void>;
-    server.removeAllListeners("secureConnection");
-    const gate = (socket: TLSSocket): void => {
+    // The gate sits in the server's own emit, so every "secureConnection" listener, including
+    // ones added after attach(), only ever sees verified sockets.
+    const originalEmit = server.emit as (this: S, event: string | symbol, ...args: unknown[]) => boolean;
+    const gatedEmit = function (this: S, event: string | symbol, ...args: unknown[]): boolean {
+      if (event !== "secureConnection") return originalEmit.call(this, event, ...args);
+      const socket = args[0] as TLSSocket;
       let id: SpiffeId;
       try {
         id = verifySocket(socket);
@@ -156,13 +168,14 @@ export function createMtlsServerOptions(init: MtlsServerOptionsInit): MtlsServer
           ? error
           : new MtlsError("chain_untrusted", "mtls: client verification failed", { cause: error, role: "server" });
         socket.destroy();
-        server.emit("tlsClientError", mtlsError, socket);
-        return;
+        originalEmit.call(this, "tlsClientError", mtlsError, socket);
+        return false;
       }
       recordPeerId(socket, id);
-      for (const listener of downstream) listener.call(server, socket);
+      return originalEmit.call(this, event, ...args);
     };
-    server.on("secureConnection", gate);
+    (server as unknown as { emit: typeof gatedEmit }).emit = gatedEmit;
+    Object.defineProperty(server, gatedBy, { value: true, enumerable: false });
 
     let lastSvid: X509Svid | undefined = initialSvid;
     const rotate = (): void => {

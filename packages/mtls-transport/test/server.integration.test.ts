@@ -149,6 +149,28 @@ describe("createMtlsServerOptions with node:https", () => {
     expect(h.rejected.map((e) => e.code)).toEqual(["no_peer_certificate"]);
   });
 
+  it("gates secureConnection listeners added after attach() too", async () => {
+    const h = await startServer();
+    const late: Array<{ peerId: string }> = [];
+    h.server.on("secureConnection", (socket: TLSSocket) => {
+      late.push({ peerId: peerIdOf(socket).toString() });
+    });
+    const intruder = await rawRequest(h.port, cas.ca.issueSvid("spiffe://example.org/intruder"));
+    expect(intruder.response).toBe("");
+    expect(h.rejected.map((e) => e.code)).toEqual(["unauthorized"]);
+    expect(late).toEqual([]);
+    const good = await rawRequest(h.port, cas.ca.issueSvid(PEER_ID));
+    expect(good.response).toContain(`hello ${PEER_ID}`);
+    expect(late).toEqual([{ peerId: PEER_ID }]);
+  });
+
+  it("refuses to attach one server to two options objects", async () => {
+    const h = await startServer();
+    const second = createMtlsServerOptions({ source: h.source, authorize: authorizeMemberOf("example.org") });
+    expect(() => second.attach(h.server)).toThrow(expect.objectContaining({ code: "invalid_options" }));
+    expect(h.mtls.attach(h.server)).toBe(h.server);
+  });
+
   it("refuses to attach to a server that does not ask for client certificates", () => {
     const mtls = createMtlsServerOptions({ source: serverSource(), authorize: authorizeMemberOf("example.org") });
     const lax = createServer({ ...mtls, requestCert: false });
