@@ -1,38 +1,45 @@
+import { MtlsError, NexusError, NexusModelError, SpikeError, WorkloadApiError } from "@spike-ts/sdk";
 import { describe, expect, it } from "vitest";
 import { CliError } from "./errors.js";
 import { formatErrorReport, reportError } from "./render-error.js";
 
-function typed(name: string, code: string, message: string, cause?: unknown): Error {
-  return Object.assign(new Error(message, cause === undefined ? undefined : { cause }), { name, code });
-}
-
 describe("reportError", () => {
   it("gives exit 2 for input refused before sending and exit 1 for failures", () => {
-    expect(reportError(typed("NexusError", "invalid_input", "nexus: bad")).exitCode).toBe(2);
-    expect(reportError(typed("NexusModelError", "secret_path_invalid", "nexus-model: bad")).exitCode).toBe(2);
-    expect(reportError(typed("SpikeError", "config_invalid", "spike: bad env")).exitCode).toBe(2);
-    for (const [name, code] of [["NexusError", "not_found"], ["NexusError", "internal"], ["WorkloadApiError", "timeout"], ["MtlsError", "unauthorized"], ["Error", "x"]]) {
-      expect(reportError(typed(name as string, code as string, "m")).exitCode).toBe(1);
-    }
+    expect(reportError(new NexusError("invalid_input", "nexus: bad")).exitCode).toBe(2);
+    expect(reportError(new NexusModelError("secret_path_invalid", "nexus-model: bad")).exitCode).toBe(2);
+    expect(reportError(new SpikeError("config_invalid", "spike: bad env")).exitCode).toBe(2);
+    expect(reportError(new NexusError("not_found", "m")).exitCode).toBe(1);
+    expect(reportError(new NexusError("internal", "m")).exitCode).toBe(1);
+    expect(reportError(new WorkloadApiError("timeout", "m")).exitCode).toBe(1);
+    expect(reportError(new MtlsError("unauthorized", "m")).exitCode).toBe(1);
+    expect(reportError(new Error("m")).exitCode).toBe(1);
     expect(reportError(new CliError("yaml_invalid", "spike: p.yaml: bad")).exitCode).toBe(2);
     expect(reportError(new CliError("already_exists", "spike: exists")).exitCode).toBe(1);
     expect(reportError("a string").exitCode).toBe(1);
   });
 
-  it("uses Pilot's wording and names the layer", () => {
-    const r = reportError(typed("NexusError", "unauthorized", "nexus: refused"));
+  it("recognises layers by brand, not by name", () => {
+    const impostor = Object.assign(new Error("x"), { name: "NexusError", code: "invalid_input" });
+    expect(reportError(impostor)).toMatchObject({ layer: "unknown", exitCode: 1 });
+    expect(reportError(new MtlsError("unauthorized", "m")).layer).toBe("mtls");
+    expect(reportError(new WorkloadApiError("unreachable", "m")).layer).toBe("workload-api");
+  });
+
+  it("uses Pilot's wording and says what to do", () => {
+    const r = reportError(new NexusError("unauthorized", "nexus: refused"));
     expect(r).toMatchObject({ layer: "nexus", code: "unauthorized", summary: "Unauthorized access." });
     expect(r.hint).toContain("policy");
-    expect(reportError(typed("WorkloadApiError", "unreachable", "workload-api: down"), { SPIFFE_ENDPOINT_SOCKET: "unix:///x.sock" }).hint).toContain(
+    expect(reportError(new WorkloadApiError("unreachable", "workload-api: down"), { SPIFFE_ENDPOINT_SOCKET: "unix:///x.sock" }).hint).toContain(
       "SPIFFE_ENDPOINT_SOCKET=unix:///x.sock",
     );
+    expect(reportError(new NexusError("transport", "nexus: down"), { SPIKE_NEXUS_API_URL: "https://n:1" }).hint).toContain("Nexus runs at https://n:1");
   });
 
   it("lists causes that add something, once", () => {
     const inner = new Error("connect ECONNREFUSED 127.0.0.1:1");
-    const r = reportError(typed("NexusError", "transport", "nexus: secret.list failed", inner));
+    const r = reportError(new NexusError("transport", "nexus: secret.list failed", { cause: inner }));
     expect(r.causes).toEqual(["connect ECONNREFUSED 127.0.0.1:1"]);
-    const dup = reportError(typed("NexusError", "transport", "nexus: x; connect ECONNREFUSED", new Error("connect ECONNREFUSED")));
+    const dup = reportError(new NexusError("transport", "nexus: x; connect ECONNREFUSED", { cause: new Error("connect ECONNREFUSED") }));
     expect(dup.causes).toEqual([]);
   });
 });

@@ -18,15 +18,26 @@ export interface ErrorReport {
   readonly causes: readonly string[];
 }
 
-const LAYERS: Readonly<Record<string, string>> = {
-  CliError: "cli",
-  NexusError: "nexus",
-  NexusModelError: "nexus-model",
-  WorkloadApiError: "workload-api",
-  MtlsError: "mtls",
-  SpikeError: "sdk",
-  SpiffeError: "spiffe",
-};
+/**
+ * Each layer's error brand (the `Symbol.for` key its `is()` guard checks), so errors are
+ * recognised across duplicate installs without loading the SDK at startup.
+ */
+const BRANDS: ReadonlyArray<readonly [symbol, string]> = [
+  [Symbol.for("@spike-ts/cli.error"), "cli"],
+  [Symbol.for("@spike-ts/nexus-client.error"), "nexus"],
+  [Symbol.for("@spike-ts/nexus-model.error"), "nexus-model"],
+  [Symbol.for("@spike-ts/workload-api.error"), "workload-api"],
+  [Symbol.for("@spike-ts/mtls-transport.error"), "mtls"],
+  [Symbol.for("@spike-ts/sdk.error"), "sdk"],
+  [Symbol.for("@spike-ts/spiffe.error"), "spiffe"],
+  [Symbol.for("@spike-ts/cache.error"), "cache"],
+];
+
+function layerOf(e: unknown): string {
+  if (typeof e !== "object" || e === null) return "unknown";
+  for (const [brand, layer] of BRANDS) if (brand in e) return layer;
+  return "unknown";
+}
 
 const NEXUS_SUMMARY: Readonly<Record<string, string>> = {
   invalid_input: "Invalid input provided.",
@@ -63,12 +74,11 @@ function causesOf(e: unknown, message: string): string[] {
 
 /**
  * Turns any thrown value into what spike prints and exits with. Typed errors are recognised by
- * their `name` and `code` (so duplicate installs work); only their messages are shown, which
- * never carry secret values.
+ * their package's brand symbol (so duplicate installs work); only their messages are shown,
+ * which never carry secret values.
  */
 export function reportError(e: unknown, env: Readonly<Record<string, string | undefined>> = {}): ErrorReport {
-  const name = typeof fieldOf(e, "name") === "string" ? (fieldOf(e, "name") as string) : "Error";
-  const layer = LAYERS[name] ?? "unknown";
+  const layer = layerOf(e);
   const code = typeof fieldOf(e, "code") === "string" ? (fieldOf(e, "code") as string) : "unexpected";
   const message = e instanceof Error ? e.message : String(e);
   const causes = layer === "nexus-model" ? [] : causesOf(e, message);

@@ -1,5 +1,5 @@
 import { PassThrough } from "node:stream";
-import { Secret, type Policy, type PolicySpec, type SpikeClient, type SpikeClientOptions } from "@spike-ts/sdk";
+import { NexusError, Secret, type Policy, type PolicySpec, type SpikeClient, type SpikeClientOptions } from "@spike-ts/sdk";
 import { describe, expect, it } from "vitest";
 import type { CliIo } from "./context.js";
 import { runCli } from "./run.js";
@@ -16,7 +16,7 @@ interface Fake {
 
 function fakeClient(spiffeId = PILOT): Fake {
   const fake: Fake = { calls: [], policies: new Map(), secrets: new Map(), closed: 0, client: undefined as unknown as SpikeClient };
-  const notFound = (): Error => Object.assign(new Error("nexus: not found"), { name: "NexusError", code: "not_found" });
+  const notFound = (): Error => new NexusError("not_found", "nexus: not found");
   const client: Partial<SpikeClient> = {
     spiffeId,
     async putSecret(path, values) {
