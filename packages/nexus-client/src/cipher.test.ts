@@ -30,12 +30,14 @@ async function caught(p: Promise<unknown>): Promise<NexusError> {
 }
 
 const nonce = Uint8Array.from({ length: 12 }, (_, i) => i + 1);
+/** A ciphertext as Nexus returns it: plaintext bytes plus the 16-byte GCM tag. */
+const sealed = Uint8Array.from({ length: 19 }, (_, i) => i + 5);
 const b64 = (b: Uint8Array) => Buffer.from(b).toString("base64");
 
 describe("JSON mode", () => {
   it("encrypt sends base64 plaintext and returns version, nonce and ciphertext", async () => {
-    nexus.on("/v1/cipher/encrypt", { status: 200, json: { version: 1, nonce: b64(nonce), ciphertext: b64(Uint8Array.from([5, 6, 7])) } });
-    nexus.on("/v1/cipher/encrypt", { status: 200, json: { version: 1, nonce: b64(nonce), ciphertext: "" } });
+    nexus.on("/v1/cipher/encrypt", { status: 200, json: { version: 1, nonce: b64(nonce), ciphertext: b64(sealed) } });
+    nexus.on("/v1/cipher/encrypt", { status: 200, json: { version: 1, nonce: b64(nonce), ciphertext: b64(sealed.subarray(3)) } });
     const r = await client.encrypt("hello");
     await client.encrypt(new Uint8Array([1, 2]), { algorithm: "AES-GCM" });
     expect(nexus.seen.map((s) => [s.path, s.headers["content-type"], s.text])).toEqual([
@@ -44,7 +46,7 @@ describe("JSON mode", () => {
     ]);
     expect(r.version).toBe(1);
     expect([...r.nonce]).toEqual([...nonce]);
-    expect([...r.ciphertext]).toEqual([5, 6, 7]);
+    expect([...r.ciphertext]).toEqual([...sealed]);
   });
 
   it("decrypt sends all three fields; null plaintext is empty", async () => {
@@ -77,7 +79,7 @@ describe("JSON mode", () => {
   });
 
   it("encrypts 65536 bytes (the limit applies to the plaintext, a Nexus quirk)", async () => {
-    nexus.on("/v1/cipher/encrypt", { status: 200, json: { version: 1, nonce: b64(nonce), ciphertext: "AA==" } });
+    nexus.on("/v1/cipher/encrypt", { status: 200, json: { version: 1, nonce: b64(nonce), ciphertext: b64(sealed) } });
     await client.encrypt(new Uint8Array(65536));
     expect(nexus.seen).toHaveLength(1);
   });
@@ -85,7 +87,7 @@ describe("JSON mode", () => {
 
 describe("streaming mode", () => {
   it("encryptStream sends raw bytes as application/octet-stream from a Readable", async () => {
-    const blob = Uint8Array.from([1, ...nonce, 42, 43]);
+    const blob = Uint8Array.from([1, ...nonce, ...sealed]);
     nexus.on("/v1/cipher/encrypt", { status: 200, bytes: blob });
     const out = await client.encryptStream(Readable.from([Buffer.from("hel"), Buffer.from("lo")]));
     expect(nexus.seen[0]?.headers["content-type"]).toBe("application/octet-stream");

@@ -37,7 +37,15 @@ import {
   toSecretMetadata,
 } from "./results.js";
 import { resolveRetry, type RetryOptions } from "./retry.js";
-import { type CallOptions, type CallResult, type CallSpec, execute, parseJson, type TransportConfig } from "./transport.js";
+import {
+  type CallOptions,
+  type CallResult,
+  type CallSpec,
+  DEFAULT_MAX_RESPONSE_BYTES,
+  execute,
+  parseJson,
+  type TransportConfig,
+} from "./transport.js";
 
 /** Options of {@link createNexusClient}. */
 export interface NexusClientOptions {
@@ -61,6 +69,11 @@ export interface NexusClientOptions {
   readonly maxCipherBytes?: number;
   /** Refuse secret values of this many UTF-8 bytes or more before sending. Default: no limit (Nexus has none). */
   readonly maxValueBytes?: number;
+  /**
+   * The largest response body the client reads, in bytes; a longer one is cut off and fails
+   * with `bad_response` (a broken proxy or a hostile server cannot exhaust memory). Default 32 MiB.
+   */
+  readonly maxResponseBytes?: number;
   /** The time source for timeouts and backoff (tests pass a fake). */
   readonly clock?: NexusClientClock;
   /** The random source for backoff jitter, returning [0, 1). Default `Math.random`. */
@@ -142,6 +155,9 @@ export interface NexusClient {
   close(): Promise<void>;
 }
 
+/** The AES-GCM tag length every Nexus ciphertext ends with. */
+const GCM_TAG_BYTES = 16;
+
 function b64(bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("base64");
 }
@@ -187,6 +203,8 @@ export function createNexusClient(options: NexusClientOptions): NexusClient {
   if (!Number.isSafeInteger(maxCipherBytes) || maxCipherBytes <= 0) bad("maxCipherBytes must be a positive integer");
   const maxValueBytes = options.maxValueBytes ?? Number.POSITIVE_INFINITY;
   if (!(maxValueBytes > 0)) bad("maxValueBytes must be a positive number");
+  const maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+  if (!Number.isSafeInteger(maxResponseBytes) || maxResponseBytes <= 0) bad("maxResponseBytes must be a positive integer");
   const callerIdOpt = options.callerId;
   if (callerIdOpt !== undefined && typeof callerIdOpt !== "string" && typeof callerIdOpt !== "function") bad("callerId must be a string or a function");
   const check = options.validateInput ?? true;
@@ -201,6 +219,7 @@ export function createNexusClient(options: NexusClientOptions): NexusClient {
     random: options.random ?? Math.random,
     callerId: typeof callerIdOpt === "function" ? callerIdOpt : () => callerIdOpt,
     closeSignal: closer.signal,
+    maxResponseBytes,
   };
 
   const call = (spec: CallSpec, opts?: CallOptions): Promise<CallResult> => execute(cfg, spec, opts);
@@ -346,7 +365,11 @@ export function createNexusClient(options: NexusClientOptions): NexusClient {
       if (opts?.algorithm) req["algorithm"] = opts.algorithm;
       const body = await json("cipher.encrypt", req, pick(opts));
       const r = reader("cipher.encrypt", body);
-      return { version: r.int(body, "version"), nonce: r.base64(body, "nonce"), ciphertext: r.base64(body, "ciphertext") };
+      const result = { version: r.int(body, "version"), nonce: r.base64(body, "nonce"), ciphertext: r.base64(body, "ciphertext") };
+      if (result.version !== CIPHER_VERSION) r.fail(`"version" is ${result.version}, not ${CIPHER_VERSION}`);
+      if (result.nonce.length !== CIPHER_NONCE_BYTES) r.fail(`"nonce" is ${result.nonce.length} bytes, not ${CIPHER_NONCE_BYTES}`);
+      if (result.ciphertext.length < GCM_TAG_BYTES) r.fail(`"ciphertext" is ${result.ciphertext.length} bytes, shorter than the ${GCM_TAG_BYTES}-byte tag`);
+      return result;
     },
 
     async decrypt(data, opts) {
@@ -371,7 +394,13 @@ export function createNexusClient(options: NexusClientOptions): NexusClient {
     async encryptStream(input, opts) {
       const bytes = await collectInput("cipher.encrypt", input, maxCipherBytes, opts?.signal);
       const res = await call({ operation: "cipher.encrypt", body: bytes, contentType: STREAM_CONTENT_TYPE }, pick(opts));
-      return res.bytes;
+      const blob = res.bytes;
+      if (blob.length < 1 + CIPHER_NONCE_BYTES + GCM_TAG_BYTES || blob[0] !== CIPHER_VERSION) {
+        new BodyReader("cipher.encrypt", res.attempts).fail(
+          `the ${blob.length}-byte body is not a version ${CIPHER_VERSION} cipher blob (version byte, ${CIPHER_NONCE_BYTES}-byte nonce, ciphertext and ${GCM_TAG_BYTES}-byte tag)`,
+        );
+      }
+      return blob;
     },
 
     async decryptStream(input, opts) {

@@ -172,8 +172,9 @@ export function toSecretMetadata(r: BodyReader, body: Record<string, unknown>): 
   for (const [key, raw] of Object.entries(r.optionalObject(body, "versions"))) {
     if (typeof raw !== "object" || raw === null) r.fail(`version "${key}" is not an object`);
     const v = raw as Record<string, unknown>;
+    // Go writes int map keys as plain decimal strings; nothing else ("", " 1", "1e0") is a version.
+    if (typeof v["version"] !== "number" && !/^(0|[1-9][0-9]{0,15})$/.test(key)) r.fail(`version key "${key.slice(0, 40)}" is not a number`);
     const n = typeof v["version"] === "number" ? r.int(v, "version") : Number(key);
-    if (!Number.isInteger(n)) r.fail(`version key "${key}" is not a number`);
     versions.push({ version: n, createdTime: r.time(v, "createdTime"), deletedTime: r.optionalTime(v, "deletedTime") });
   }
   versions.sort((a, b) => a.version - b.version);

@@ -40,9 +40,42 @@ export interface TransportConfig {
   readonly random: () => number;
   readonly callerId: () => string | undefined;
   readonly closeSignal: AbortSignal;
+  /** The largest response body read; a longer one is cut off and fails with `bad_response`. */
+  readonly maxResponseBytes: number;
+}
+
+/** The default of `maxResponseBytes`: 32 MiB. */
+export const DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
+
+class ResponseTooLarge extends Error {}
+
+/** Reads a response body, refusing more than `limit` bytes without reading further. */
+async function readBounded(res: Dispatcher.ResponseData, limit: number): Promise<Uint8Array> {
+  const declared = Number(headerValue(res.headers, "content-length"));
+  if (Number.isFinite(declared) && declared > limit) {
+    res.body.destroy();
+    throw new ResponseTooLarge(`declared ${declared} bytes`);
+  }
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for await (const chunk of res.body) {
+    const b = chunk as Buffer;
+    total += b.length;
+    if (total > limit) {
+      res.body.destroy();
+      throw new ResponseTooLarge(`more than ${limit} bytes`);
+    }
+    chunks.push(b);
+  }
+  return new Uint8Array(Buffer.concat(chunks, total));
 }
 
 const decoder = new TextDecoder();
+
+/** The media type of a content-type header, lower case, without parameters. */
+function mediaType(contentType: string): string {
+  return (contentType.split(";")[0] ?? "").trim().toLowerCase();
+}
 
 function headerValue(h: Record<string, string | string[] | undefined>, name: string): string {
   const v = h[name];
@@ -109,12 +142,32 @@ export async function execute(cfg: TransportConfig, spec: CallSpec, opts: CallOp
           body: spec.body,
           signal: controller.signal,
         });
-        const bytes = new Uint8Array(await res.body.arrayBuffer());
+        let bytes: Uint8Array;
+        try {
+          bytes = await readBounded(res, cfg.maxResponseBytes);
+        } catch (e) {
+          if (!(e instanceof ResponseTooLarge)) throw e;
+          throw new NexusError(
+            "bad_response",
+            `nexus: ${spec.operation} got a response body of ${e.message} (http ${res.statusCode}) from ${baseUrl}; this client's maxResponseBytes is ${cfg.maxResponseBytes}; check that the base url points at nexus or raise maxResponseBytes`,
+            { ...details(attempts), status: res.statusCode },
+          );
+        }
         const contentType = headerValue(res.headers, "content-type");
         if (res.statusCode === 200) {
           if (contentType.startsWith("application/json")) {
             const code = serverCodeOf(contentType, decoder.decode(bytes));
             if (code !== undefined) throw errorForBodyCode(ctx, code, attempts);
+          }
+          // A streaming call must get raw bytes back: anything else (a proxy's login page, JSON)
+          // is never handed out as ciphertext or plaintext. JSON calls are checked by parseJson.
+          const want = "application/octet-stream";
+          if (spec.contentType === want && mediaType(contentType) !== want) {
+            throw new NexusError(
+              "bad_response",
+              `nexus: ${spec.operation} answered 200 with content-type ${JSON.stringify(contentType.slice(0, 80) || "(none)")}, expected ${want}; check that the base url points at nexus`,
+              { ...details(attempts), status: 200 },
+            );
           }
           return { contentType, bytes, attempts };
         }

@@ -117,4 +117,36 @@ describe("real sockets", () => {
     expect(e.code).toBe("timeout");
     expect(e.attempts).toBe(1);
   });
+
+  it("stops reading an endless chunked body at maxResponseBytes and destroys the stream", async () => {
+    const small = createNexusClient({ baseUrl: `http://127.0.0.1:${port}`, dispatcher: agent, retry: false, maxResponseBytes: 1 << 20 });
+    let written = 0;
+    let closed!: () => void;
+    const serverSawClose = new Promise<void>((resolve) => {
+      closed = resolve;
+    });
+    handlers.push((_req, _body, res) => {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.write('{"data":{"a":"');
+      const chunk = "x".repeat(64 * 1024);
+      res.on("close", () => closed());
+      const pump = (): void => {
+        while (!res.destroyed) {
+          written += chunk.length;
+          if (!res.write(chunk)) {
+            res.once("drain", pump);
+            return;
+          }
+        }
+      };
+      pump();
+    });
+    const e = await caught(small.getSecret("a"));
+    await small.close();
+    expect(e.code).toBe("bad_response");
+    expect(e.message).toContain("maxResponseBytes is 1048576");
+    await serverSawClose;
+    // The server never finished: the client dropped the connection instead of buffering.
+    expect(written).toBeGreaterThan(1 << 20);
+  });
 });
