@@ -147,4 +147,14 @@ async function drive(): Promise<void> {
     await diff.locator(".view-lines", { hasText: "first-password" }).first().waitFor({ timeout: 60_000 });
     await diff.locator(".view-lines", { hasText: "second-password" }).first().waitFor();
     await page.screenshot({ path: join(reports, "e2e-diff.png") });
+
+    // the policy language client: open web.policy.yaml and wait for the server's diagnostics
+    await page.locator(".activitybar [aria-label^=\"Explorer\"]").first().click();
+    await page.getByRole("treeitem", { name: "web.policy.yaml" }).click({ timeout: 60_000 });
+    const editor = page.locator(".monaco-editor", { hasText: "pathPattern" }).first();
+    await editor.locator(".squiggly-error").first().waitFor({ timeout: 60_000 });
+    await page.keyboard.press("Control+Shift+M");
+    const problems = page.locator(".markers-panel");
+    await problems.getByText(/unknown permission "admin"/).first().waitFor({ timeout: 60_000 });
+    await page.screenshot({ path: join(reports, "e2e-policy.png") });
 }
