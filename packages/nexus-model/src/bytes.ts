@@ -7,6 +7,8 @@ export function utf8Length(s: string): number {
 
 /** `s` quoted for a message, shortened to `max` characters. @internal */
 export function quote(s: string, max = 80): string {
+  // Callers pass what they were given; a non-string never reaches JSON.stringify (BigInt throws there).
+  if (typeof s !== "string") return `(${s === null ? "null" : typeof s})`;
   const cut = s.length > max ? `${s.slice(0, max)}…` : s;
   return JSON.stringify(cut);
 }

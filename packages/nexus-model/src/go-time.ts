@@ -8,28 +8,34 @@ const rfc3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,
 
 /**
  * Parses a Go RFC 3339 time (up to nanosecond fractions, any offset) into a
- * `Date` (millisecond precision: extra digits are truncated). Throws
+ * `Date` (millisecond precision: extra digits are truncated). Every field must be
+ * in range as Go's `time.Parse` demands (no 2026-02-30, no second 60, offset hour
+ * at most 23); the separator may be `T`, `t` or a space. Throws
  * `NexusModelError` (`time_invalid`).
  */
 export function parseGoTime(text: string): Date {
   const m = rfc3339.exec(text);
   if (!m) throw new NexusModelError("time_invalid", `nexus-model: ${quote(text)} is not an rfc 3339 time`);
   const [, y, mo, d, h, mi, s, frac, z, sign, oh, om] = m;
+  const [year, month, day, hour, minute, second] = [y, mo, d, h, mi, s].map(Number) as [number, number, number, number, number, number];
+  const invalid = (): never => {
+    throw new NexusModelError("time_invalid", `nexus-model: ${quote(text)} is not a valid time`);
+  };
+  // Every field in range, as Go's time.Parse demands (Date.UTC would silently roll
+  // 2026-02-31 over to March, and take month 0 or day 0 as the previous month or day).
+  if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59) invalid();
+  if (!z && (Number(oh) > 23 || Number(om) > 59)) invalid();
   const ms = frac ? Number(frac.padEnd(3, "0").slice(0, 3)) : 0;
-  let t = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s), ms);
-  if (Number(y) < 100) {
-    const date = new Date(t);
-    date.setUTCFullYear(Number(y));
-    t = date.getTime();
-  }
+  const wall = new Date(Date.UTC(2000, month - 1, day, hour, minute, second, ms));
+  wall.setUTCFullYear(year);
+  if (wall.getUTCMonth() !== month - 1 || wall.getUTCDate() !== day) invalid(); // day past the month's end
+  let t = wall.getTime();
   if (!z) {
     const offset = (Number(oh) * 60 + Number(om)) * 60_000;
     t += sign === "+" ? -offset : offset;
   }
   const out = new Date(t);
-  if (Number.isNaN(out.getTime()) || Number(mo) > 12 || Number(d) > 31 || Number(h) > 23 || Number(mi) > 59 || Number(s) > 60) {
-    throw new NexusModelError("time_invalid", `nexus-model: ${quote(text)} is not a valid time`);
-  }
+  if (Number.isNaN(out.getTime())) invalid();
   return out;
 }
 

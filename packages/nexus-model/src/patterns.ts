@@ -143,7 +143,7 @@ const dialectChecks: ReadonlyArray<{ re: RegExp; note: string }> = [
   { re: /\\[1-9]/g, note: "backreference: re2 refuses it (nexus answers 500); javascript treats it as a backreference or octal" },
   { re: /\[\[:[a-z]+:\]\]/g, note: "POSIX class: re2 understands it; javascript reads it as a plain character class" },
   { re: /\(\?P</g, note: "(?P<name>…) named group: re2 accepts it; javascript throws" },
-  { re: /\\C/g, note: "\\C (any byte) is re2-only" },
+  { re: /\\C/g, note: "\\C (any byte) exists only in C++ re2; go re2 refuses it (nexus answers 500)" },
   { re: /\\x\{/g, note: "\\x{…} hex escape is re2-only without the u flag" },
 ];
 

@@ -105,3 +105,11 @@ describe("authorizeOperation (spec §4.6)", () => {
     expect(d.allowed).toBe(false);
   });
 });
+
+describe("validatePeerSpiffeId with what a broken caller passes", () => {
+  it("refuses non-strings as spiffe_id_invalid without throwing", () => {
+    for (const v of [undefined, null, 5, 10n, {}, ["spiffe://spike.ist/x"]]) {
+      expect(validatePeerSpiffeId(v as never)?.code).toBe("spiffe_id_invalid");
+    }
+  });
+});

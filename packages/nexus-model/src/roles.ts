@@ -124,7 +124,7 @@ const peerIdRule = /^spiffe:\/\/[a-zA-Z0-9.-]+(\/[a-zA-Z0-9._-]+)*$/;
  * `%`, `:`, `~` or `@` in the path fail, and Nexus answers 401.
  */
 export function validatePeerSpiffeId(id: string): RuleViolation | undefined {
-  if (peerIdRule.test(id)) return undefined;
+  if (typeof id === "string" && peerIdRule.test(id)) return undefined;
   return {
     code: "spiffe_id_invalid",
     status: 401,

@@ -133,3 +133,28 @@ describe("Go times", () => {
     expect(formatGoTime(new Date("2026-07-25T10:00:00.123Z"))).toBe("2026-07-25T10:00:00.123Z");
   });
 });
+
+describe("Go times: every field in range (no silent roll-over)", () => {
+  for (const bad of [
+    "2026-02-29T00:00:00Z",
+    "2026-02-31T00:00:00Z",
+    "2026-04-31T00:00:00Z",
+    "2026-00-10T00:00:00Z",
+    "2026-01-00T00:00:00Z",
+    "2026-01-01T24:00:00Z",
+    "2026-01-01T00:60:00Z",
+    "2026-01-01T00:00:60Z",
+    "2026-01-01T00:00:00+24:00",
+    "2026-01-01T00:00:00+01:60",
+  ]) {
+    it(`refuses ${bad}`, () => {
+      expect(() => parseGoTime(bad)).toThrow(expect.objectContaining({ code: "time_invalid" }));
+    });
+  }
+  it("accepts the real edges", () => {
+    expect(parseGoTime("2028-02-29T23:59:59Z").toISOString()).toBe("2028-02-29T23:59:59.000Z");
+    expect(parseGoTime("2026-12-31T00:00:00-23:59").toISOString()).toBe("2026-12-31T23:59:00.000Z");
+    expect(parseGoTime("0001-01-01T00:00:00Z").toISOString()).toBe("0001-01-01T00:00:00.000Z");
+    expect(parseGoTime("0099-03-01T00:00:00Z").getUTCFullYear()).toBe(99);
+  });
+});
