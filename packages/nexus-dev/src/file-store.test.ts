@@ -78,6 +78,68 @@ describe("createFileStore", () => {
     await expect(c.load()).rejects.toSatisfy((e) => NexusDevError.is(e, "store_corrupt"));
   });
 
+  it("refuses corrupt entries with a reason that quotes nothing from the file (no secret values)", async () => {
+    const a = store();
+    await a.load();
+    await a.writeSecret("x", putSecretVersion(undefined, { password: "hunter2-value" }, t(1), 10));
+    await a.close();
+    const [file] = await readdir(join(dir, "secrets"));
+    const target = join(dir, "secrets", file as string);
+    const good = JSON.parse(await readFile(target, "utf8")) as Record<string, unknown>;
+    // A JSON syntax error right after the secret: JSON.parse's own message would quote it.
+    await writeFile(target, JSON.stringify(good).replace('"hunter2-value"}', '"hunter2-value" x}'));
+    const e = await store().load().catch((x: unknown) => x);
+    expect(NexusDevError.is(e, "store_corrupt")).toBe(true);
+    expect((e as Error).message).toMatch(/not a valid record \(not valid json near character \d+\); move it away/);
+    const chain: string[] = [];
+    for (let c: unknown = e; c instanceof Error; c = c.cause) chain.push(c.message, String(c.stack));
+    expect(chain.join("\n")).not.toContain("hunter2");
+  });
+
+  it("refuses records that break the versioning invariants or hold unknown permissions", async () => {
+    const a = store();
+    await a.load();
+    await a.writeSecret("x", putSecretVersion(putSecretVersion(undefined, { k: "1" }, t(1), 10), { k: "2" }, t(2), 10));
+    await a.writePolicy(policy);
+    await a.close();
+    const [sfile] = await readdir(join(dir, "secrets"));
+    const [pfile] = await readdir(join(dir, "policies"));
+    const spath = join(dir, "secrets", sfile as string);
+    const ppath = join(dir, "policies", pfile as string);
+    const sgood = await readFile(spath, "utf8");
+    const pgood = await readFile(ppath, "utf8");
+    type Rec = { metadata: Record<string, unknown>; versions: Array<Record<string, unknown>> };
+    const secretCases: Array<[(r: Rec) => void, RegExp]> = [
+      [(r) => (r.metadata["currentVersion"] = 7), /currentVersion 7 is not among the versions/],
+      [(r) => ((r.versions[1] as Record<string, unknown>)["deletedTime"] = t(3).toISOString()), /currentVersion 2 is deleted/],
+      [(r) => (r.metadata["currentVersion"] = 1), /live version 2 is above currentVersion 1/],
+      [(r) => (r.metadata["maxVersions"] = 0), /maxVersions is not positive/],
+      [(r) => ((r.versions[0] as Record<string, unknown>)["version"] = -1), /version number -1 is not positive/],
+      [(r) => ((r.versions[0] as Record<string, unknown>)["version"] = 2), /version 2 appears twice/],
+      [(r) => (r.versions = []), /no versions/],
+      [(r) => ((r as unknown as Record<string, unknown>)["metadata"] = null), /metadata is not an object/],
+      [(r) => ((r.versions[0] as Record<string, unknown>)["data"] = { k: 5 }), /data holds a value that is not a string/],
+    ];
+    for (const [mutate, reason] of secretCases) {
+      const r = JSON.parse(sgood) as Rec;
+      mutate(r);
+      await writeFile(spath, JSON.stringify(r));
+      const e = await store().load().catch((x: unknown) => x);
+      expect(NexusDevError.is(e, "store_corrupt"), String(reason)).toBe(true);
+      expect((e as Error).message).toMatch(reason);
+      await open.pop()?.close();
+    }
+    await writeFile(spath, sgood);
+    for (const permissions of [[], ["read", "admin"], "read"]) {
+      await writeFile(ppath, JSON.stringify({ ...JSON.parse(pgood), permissions }));
+      const e = await store().load().catch((x: unknown) => x);
+      expect((e as Error).message).toMatch(/permissions is not a non-empty list/);
+      await open.pop()?.close();
+    }
+    await writeFile(ppath, pgood);
+    await expect(store().load()).resolves.toBeDefined();
+  });
+
   it("a failed write rejects with store_io and leaves the previous file whole", async () => {
     const a = store();
     await a.load();

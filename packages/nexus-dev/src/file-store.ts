@@ -96,53 +96,91 @@ function encodeSecret(path: string, r: SecretRecord): string {
   return JSON.stringify(file);
 }
 
+/**
+ * Why a store file is not a valid record. Carries no text of the file: `JSON.parse` errors quote
+ * the input around the failure, which could be a secret value, so they are never kept as `cause`.
+ */
+class RecordError extends Error {
+  override name = "RecordError";
+}
+
+function parseJsonFile(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (e) {
+    const at = /position (\d+)/.exec((e as Error).message)?.[1];
+    throw new RecordError(`not valid json${at === undefined ? "" : ` near character ${at}`}`);
+  }
+}
+
+function object(v: unknown, what: string): Record<string, unknown> {
+  if (typeof v !== "object" || v === null || Array.isArray(v)) throw new RecordError(`${what} is not an object`);
+  return v as Record<string, unknown>;
+}
+
 function date(s: unknown): Date {
-  if (typeof s !== "string") throw new TypeError("not a time");
+  if (typeof s !== "string") throw new RecordError("a time is not a string");
   const d = new Date(s);
-  if (Number.isNaN(d.getTime())) throw new TypeError("not a time");
+  if (Number.isNaN(d.getTime())) throw new RecordError("a time does not parse");
   return d;
 }
 
 function int(n: unknown): number {
-  if (typeof n !== "number" || !Number.isSafeInteger(n)) throw new TypeError("not an integer");
+  if (typeof n !== "number" || !Number.isSafeInteger(n)) throw new RecordError("a number is not an integer");
   return n;
 }
 
 function stringMap(v: unknown): Record<string, string> {
-  if (typeof v !== "object" || v === null || Array.isArray(v)) throw new TypeError("not a map");
+  if (typeof v !== "object" || v === null || Array.isArray(v)) throw new RecordError("a version's data is not a map");
   const out: Record<string, string> = {};
   for (const [k, x] of Object.entries(v)) {
-    if (typeof x !== "string") throw new TypeError("not a string value");
+    if (typeof x !== "string") throw new RecordError("a version's data holds a value that is not a string");
     Object.defineProperty(out, k, { value: x, enumerable: true, writable: true, configurable: true });
   }
   return out;
 }
 
 function decodeSecret(text: string): { path: string; record: SecretRecord } {
-  const f = JSON.parse(text) as SecretFile;
-  if (f.format !== FORMAT || typeof f.path !== "string" || !Array.isArray(f.versions)) throw new TypeError("not a secret file");
+  const f = object(parseJsonFile(text), "the file");
+  if (f["format"] !== FORMAT) throw new RecordError(`format is not ${FORMAT}`);
+  if (typeof f["path"] !== "string" || f["path"] === "") throw new RecordError("path is not a non-empty string");
+  if (!Array.isArray(f["versions"])) throw new RecordError("versions is not an array");
   const versions = new Map<number, SecretVersion>();
-  for (const v of f.versions) {
-    versions.set(int(v.version), {
-      data: stringMap(v.data),
-      createdTime: date(v.createdTime),
-      deletedTime: v.deletedTime === null ? null : date(v.deletedTime),
+  for (const raw of f["versions"] as unknown[]) {
+    const v = object(raw, "a version");
+    const n = int(v["version"]);
+    if (n < 1) throw new RecordError(`version number ${n} is not positive`);
+    if (versions.has(n)) throw new RecordError(`version ${n} appears twice`);
+    versions.set(n, {
+      data: stringMap(v["data"]),
+      createdTime: date(v["createdTime"]),
+      deletedTime: v["deletedTime"] === null ? null : date(v["deletedTime"]),
     });
   }
-  const m = f.metadata;
-  return {
-    path: f.path,
-    record: {
-      versions,
-      metadata: {
-        currentVersion: int(m.currentVersion),
-        oldestVersion: int(m.oldestVersion),
-        createdTime: date(m.createdTime),
-        updatedTime: date(m.updatedTime),
-        maxVersions: int(m.maxVersions),
-      },
-    },
+  const m = object(f["metadata"], "metadata");
+  const metadata = {
+    currentVersion: int(m["currentVersion"]),
+    oldestVersion: int(m["oldestVersion"]),
+    createdTime: date(m["createdTime"]),
+    updatedTime: date(m["updatedTime"]),
+    maxVersions: int(m["maxVersions"]),
   };
+  // The invariants every record the versioning algorithm (§5.4) produces keeps; a record that
+  // breaks one would make get/put/delete misbehave later, so it is refused at load.
+  if (versions.size === 0) throw new RecordError("no versions");
+  if (metadata.maxVersions < 1) throw new RecordError("maxVersions is not positive");
+  if (metadata.oldestVersion < 0) throw new RecordError("oldestVersion is negative");
+  const current = metadata.currentVersion;
+  if (current < 0) throw new RecordError("currentVersion is negative");
+  if (current !== 0) {
+    const v = versions.get(current);
+    if (!v) throw new RecordError(`currentVersion ${current} is not among the versions`);
+    if (v.deletedTime !== null) throw new RecordError(`currentVersion ${current} is deleted`);
+  }
+  for (const [n, v] of versions) {
+    if (v.deletedTime === null && n > current) throw new RecordError(`live version ${n} is above currentVersion ${current}`);
+  }
+  return { path: f["path"] as string, record: { versions, metadata } };
 }
 
 function encodePolicy(p: StoredPolicy): string {
@@ -158,25 +196,24 @@ function encodePolicy(p: StoredPolicy): string {
   return JSON.stringify(file);
 }
 
+const PERMISSIONS = new Set(["read", "write", "list", "execute", "super"]);
+
 function decodePolicy(text: string): StoredPolicy {
-  const f = JSON.parse(text) as PolicyFile;
-  if (
-    f.format !== FORMAT ||
-    typeof f.name !== "string" ||
-    typeof f.spiffeIdPattern !== "string" ||
-    typeof f.pathPattern !== "string" ||
-    !Array.isArray(f.permissions) ||
-    !f.permissions.every((p) => typeof p === "string")
-  ) {
-    throw new TypeError("not a policy file");
+  const f = object(parseJsonFile(text), "the file");
+  if (f["format"] !== FORMAT) throw new RecordError(`format is not ${FORMAT}`);
+  if (typeof f["name"] !== "string" || f["name"] === "") throw new RecordError("name is not a non-empty string");
+  if (typeof f["spiffeIdPattern"] !== "string" || typeof f["pathPattern"] !== "string") throw new RecordError("a pattern is not a string");
+  const permissions = f["permissions"];
+  if (!Array.isArray(permissions) || permissions.length === 0 || !permissions.every((p) => typeof p === "string" && PERMISSIONS.has(p))) {
+    throw new RecordError("permissions is not a non-empty list of read, write, list, execute, super");
   }
   return {
-    name: f.name,
-    spiffeIdPattern: f.spiffeIdPattern,
-    pathPattern: f.pathPattern,
-    permissions: f.permissions,
-    createdAt: date(f.createdAt),
-    updatedAt: date(f.updatedAt),
+    name: f["name"] as string,
+    spiffeIdPattern: f["spiffeIdPattern"] as string,
+    pathPattern: f["pathPattern"] as string,
+    permissions: permissions as string[],
+    createdAt: date(f["createdAt"]),
+    updatedAt: date(f["updatedAt"]),
   };
 }
 
@@ -256,7 +293,9 @@ export function createFileStore(options: FileStoreOptions): NexusStore {
       try {
         out.push({ file, value: decode(text) });
       } catch (e) {
-        throw new NexusDevError("store_corrupt", `nexus-dev: file store entry ${join(dir, file)} is not a valid record; move it away to start`, { cause: e });
+        // Only our own RecordError (which quotes nothing from the file) may travel as the reason.
+        const why = e instanceof RecordError ? e.message : "it does not decode";
+        throw new NexusDevError("store_corrupt", `nexus-dev: file store entry ${join(dir, file)} is not a valid record (${why}); move it away to start`);
       }
     }
     return out;
