@@ -3,10 +3,9 @@ const brand: unique symbol = Symbol.for("@spike-ts/vscode-extension.error");
 /**
  * What went wrong in the extension's own layer:
  * - `uri_invalid`: a `spike-secret:` URI that this extension did not make;
- * - `version_missing`: the version asked for is not kept, or is deleted;
  * - `closed`: the Nexus session was used after the extension was deactivated.
  */
-export type ExtensionErrorCode = "uri_invalid" | "version_missing" | "closed";
+export type ExtensionErrorCode = "uri_invalid" | "closed";
 
 /** The one error class of the SPIKE VS Code extension (errors of lower layers pass through unchanged). */
 export class ExtensionError extends Error {

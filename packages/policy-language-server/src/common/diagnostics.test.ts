@@ -118,6 +118,15 @@ describe("policyDiagnostics", () => {
     expect(out[0]!.message).toContain("spike/system/secret");
   });
 
+  it("shows the reserved-path problem alongside other broken rules (nexus would report only the first)", () => {
+    const d = doc(`name: web.read\nspiffeidPattern: ^spiffe://spike\\.ist/web\npathPattern: secret\npermissions: [read, admin]\n`);
+    expect(policyDiagnostics(d).map((x) => [x.code, d.getText(x.range)])).toEqual([
+      ["policy_name_invalid", "web.read"],
+      ["reserved_path", "secret"],
+      ["permissions_invalid", "admin"],
+    ]);
+  });
+
   it("reports yaml syntax errors, non-mapping documents and checks each document of a stream", () => {
     expect(found("name: [a\n").map((x) => x[0])).toContain("yaml_syntax");
     expect(found("- a\n- b\n")).toEqual([["not_a_mapping", DiagnosticSeverity.Error, "- a\n- b\n"]]);

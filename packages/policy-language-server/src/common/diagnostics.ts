@@ -4,8 +4,10 @@ import {
   isPermission,
   isRuleViolation,
   policyViolations,
+  reservedPathViolation,
   validatePermissions,
   type NexusModelErrorCode,
+  type Re2Pattern,
   type RuleViolation,
 } from "@spike-ts/nexus-model";
 import type { TextDocument } from "vscode-languageserver-textdocument";
@@ -115,18 +117,31 @@ function analysePolicy(doc: TextDocument, policy: ParsedPolicy): Diagnostic[] {
     }
   }
 
+  const compiled: Partial<Record<"spiffeidPattern" | "pathPattern", Re2Pattern>> = {};
   for (const key of ["spiffeidPattern", "pathPattern"] as const) {
     const scalar = entries.get(key)?.scalar;
     if (!scalar) continue;
-    const compiled = compileRe2(scalar.value);
-    if (isRuleViolation(compiled)) {
-      out.push(diagnostic(doc, scalar, DiagnosticSeverity.Error, compiled.code, `${key}: ${text(compiled)}`));
+    const re = compileRe2(scalar.value);
+    if (isRuleViolation(re)) {
+      out.push(diagnostic(doc, scalar, DiagnosticSeverity.Error, re.code, `${key}: ${text(re)}`));
+    } else {
+      compiled[key] = re;
     }
     for (const note of findRegexDialectNotes(scalar.value)) {
       const start = scalar.offsetOf(note.index);
       const span = start === undefined ? scalar : { start, end: start + note.construct.length };
       out.push(diagnostic(doc, span, DiagnosticSeverity.Warning, "regex_dialect", `${note.construct}: ${note.note}`));
     }
+  }
+
+  // policyViolations() stops before the reserved-path guard while another rule is broken (Nexus
+  // reports one problem); an editor shows them all, so run the model's guard on its own as soon as
+  // both patterns pass their input rules and compile.
+  const patternsOk = !violations.some((v) => v.code === "spiffeid_pattern_invalid" || v.code === "path_pattern_invalid");
+  const pathEntry = entries.get("pathPattern");
+  if (patternsOk && pathEntry && compiled.spiffeidPattern && compiled.pathPattern && !violations.some((v) => v.code === "reserved_path")) {
+    const r = reservedPathViolation({ spiffeId: compiled.spiffeidPattern, path: compiled.pathPattern });
+    if (r) out.push(diagnostic(doc, pathEntry.valueSpan, DiagnosticSeverity.Error, r.code, text(r)));
   }
   return out;
 }

@@ -2,10 +2,9 @@ const brand: unique symbol = Symbol.for("@spike-ts/policy-language-server.error"
 
 /**
  * What went wrong in the policy language server:
- * - `invalid_options`: `startPolicyLanguageServer()` got options it cannot use;
- * - `closed`: the server was used after `close()`.
+ * - `invalid_options`: `startPolicyLanguageServer()` got options it cannot use.
  */
-export type PolicyLanguageServerErrorCode = "invalid_options" | "closed";
+export type PolicyLanguageServerErrorCode = "invalid_options";
 
 /**
  * The one error class of `@spike-ts/policy-language-server`.
