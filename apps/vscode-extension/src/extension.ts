@@ -71,13 +71,18 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   );
 
   client = startLanguageClient(context);
-  context.subscriptions.push({ dispose: () => void client?.stop() });
-  await client.start();
+  const started = client;
+  context.subscriptions.push({ dispose: () => void stopClient(started) });
+  await started.start();
+}
+
+async function stopClient(c: LanguageClient | undefined): Promise<void> {
+  if (c?.needsStop()) await c.stop();
 }
 
 /** Deactivates the extension: stops the language server (the rest is disposed through `context.subscriptions`). */
 export async function deactivate(): Promise<void> {
   const c = client;
   client = undefined;
-  await c?.stop();
+  await stopClient(c);
 }

@@ -84,6 +84,12 @@ describe("policyDiagnostics", () => {
     expect(out[0]!.range.start).toEqual({ line: 2, character: 14 });
   });
 
+  it("falls back to the whole value for a dialect note when escapes make the source differ from the value", () => {
+    const d = doc(good.replace('"^apps/web/"', '"^apps/\\\\Qweb\\\\E"'));
+    const out = policyDiagnostics(d);
+    expect(out.map((x) => [x.code, d.getText(x.range)])).toEqual([["regex_dialect", '"^apps/\\\\Qweb\\\\E"']]);
+  });
+
   it("marks each unknown permission item, and not the good ones", () => {
     const out = found(good.replace("  - list", "  - list\n  - admin\n  - Read"));
     expect(out).toEqual([
