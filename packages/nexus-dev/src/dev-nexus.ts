@@ -30,6 +30,14 @@ export interface DevNexusOptions {
   readonly maxSecretVersions?: number;
   /** `SPIKE_NEXUS_CRYPTO_MAX_CIPHERTEXT_SIZE` (default 65536). */
   readonly maxCiphertextBytes?: number;
+  /**
+   * Largest request body the server reads, in bytes (default 64 MiB). Real Nexus reads any body
+   * whole; the dev server bounds its memory and answers a larger body like a broken read (400,
+   * `{"Code":"data_read_failure",...}`, spec §2.1 c), then drops the connection.
+   */
+  readonly maxRequestBytes?: number;
+  /** How long a request body may take to arrive, ms (default 60000); a slower one is answered like a larger one. */
+  readonly requestBodyTimeoutMs?: number;
   /** The 32-byte cipher key (default: random per process, as Nexus's memory mode). */
   readonly cipherKey?: Uint8Array;
   /** Clock for secret and policy timestamps (default: system time). */
@@ -94,6 +102,8 @@ export async function createDevNexus(options: DevNexusOptions): Promise<DevNexus
   const host = options.host ?? "127.0.0.1";
   const maxVersions = positiveInt("maxSecretVersions", options.maxSecretVersions, 10);
   const maxCiphertextBytes = positiveInt("maxCiphertextBytes", options.maxCiphertextBytes, 65536);
+  const maxRequestBytes = positiveInt("maxRequestBytes", options.maxRequestBytes, 64 * 1024 * 1024);
+  const requestBodyTimeoutMs = positiveInt("requestBodyTimeoutMs", options.requestBodyTimeoutMs, 60_000);
   const now = options.now ?? (() => new Date());
   options.signal?.throwIfAborted();
 
@@ -135,6 +145,8 @@ export async function createDevNexus(options: DevNexusOptions): Promise<DevNexus
     trustRoots,
     now,
     maxCiphertextBytes,
+    maxRequestBytes,
+    requestBodyTimeoutMs,
     log: options.log,
     peerIdOf: (req) => {
       try {

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { createServer, type Server } from "node:http";
+import { createServer, request, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { trustRootsFor } from "@spike-ts/nexus-model";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -20,7 +20,7 @@ let base: string;
 let logs: NexusDevLogEntry[];
 let clock: number;
 
-async function start(store: NexusStore = createMemoryStore(), maxVersions = 10): Promise<void> {
+async function start(store: NexusStore = createMemoryStore(), maxVersions = 10, limits = { maxRequestBytes: 64 * 1024 * 1024, requestBodyTimeoutMs: 60_000 }): Promise<void> {
   const state = new NexusState(store, await store.load(), maxVersions);
   logs = [];
   clock = Date.UTC(2026, 6, 25, 10, 0, 0, 500);
@@ -31,6 +31,7 @@ async function start(store: NexusStore = createMemoryStore(), maxVersions = 10):
     peerIdOf: (req) => (typeof req.headers["x-peer"] === "string" ? req.headers["x-peer"] : undefined),
     now: () => new Date((clock += 1000)),
     maxCiphertextBytes: 65536,
+    ...limits,
     log: (e) => logs.push(e),
   });
   server = createServer(handler);
@@ -214,6 +215,58 @@ async function afterEachClose(): Promise<void> {
   server.closeAllConnections();
   await new Promise((r) => server.close(r));
 }
+
+describe("request bodies: bounded memory and time (a deliberate deviation, Nexus reads any body)", () => {
+  const READ_FAILURE = '{"Code":"data_read_failure","Msg":"failed to read request body","Wrapped":null}';
+
+  /** Sends a request with node:http so the body can be declared, chunked, or left unfinished. */
+  function raw(target: string, headers: Record<string, string>, body: (write: (b: string) => boolean) => void): Promise<{ status: number; text: string }> {
+    return new Promise((resolve, reject) => {
+      const req = request(base + target, { method: "POST", headers: { "x-peer": PILOT, ...headers } }, (res) => {
+        const parts: Buffer[] = [];
+        res.on("data", (c: Buffer) => parts.push(c));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(parts).toString("utf8") }));
+        res.on("error", reject);
+      });
+      req.on("error", () => undefined); // the server drops the connection after answering
+      req.flushHeaders();
+      body((b) => req.write(b));
+    });
+  }
+
+  it("accepts a body of exactly maxRequestBytes and refuses one byte more, declared or streamed, storing nothing", async () => {
+    await afterEachClose();
+    await start(createMemoryStore(), 10, { maxRequestBytes: 100, requestBodyTimeoutMs: 60_000 });
+    const exact = JSON.stringify({ path: "p", values: { k: "x" } });
+    const padded = exact.padEnd(100, " ");
+    expect((await call(S, padded)).status).toBe(200);
+    const declared = await raw(S, { "content-length": "101", "content-type": "application/json" }, () => undefined);
+    expect(declared).toEqual({ status: 400, text: READ_FAILURE });
+    // chunked, no content-length: the server stops buffering at the limit and answers
+    const streamed = await raw(S, { "transfer-encoding": "chunked" }, (write) => {
+      write(JSON.stringify({ path: "q", values: { k: "y".repeat(50) } }));
+      write(" ".repeat(60));
+    });
+    expect(streamed).toEqual({ status: 400, text: READ_FAILURE });
+    expect((await post(`${S}?action=list`, {})).text).toBe('{"keys":["p"]}');
+    expect(logs.some((l) => l.status === 400 && l.message.includes("larger than 100 bytes"))).toBe(true);
+  });
+
+  it("answers a body that never completes with the read failure once requestBodyTimeoutMs passes", async () => {
+    await afterEachClose();
+    await start(createMemoryStore(), 10, { maxRequestBytes: 1024, requestBodyTimeoutMs: 50 });
+    const slow = await raw(S, { "content-length": "500", "content-type": "application/json" }, (write) => {
+      write('{"path":"slow","values":{"k":"');
+    });
+    expect(slow).toEqual({ status: 400, text: READ_FAILURE });
+    const streamingEncrypt = await raw("/v1/cipher/encrypt", { "content-length": "10", "content-type": "application/octet-stream" }, (write) => {
+      write("abc");
+    });
+    expect(streamingEncrypt).toEqual({ status: 400, text: READ_FAILURE });
+    expect((await post(`${S}?action=list`, {})).text).toBe('{"keys":[]}');
+    expect(logs.some((l) => l.message.includes("not complete within 50 ms"))).toBe(true);
+  });
+});
 
 describe("policies and authorization (spec §4)", () => {
   const webRead = { name: "web-read", spiffeidPattern: "^spiffe://example\\.org/demo/app$", pathPattern: "^apps/web/", permissions: ["read"] };

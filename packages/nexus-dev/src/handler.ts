@@ -41,6 +41,8 @@ export interface NexusRequest {
   on(event: "data", listener: (chunk: Buffer) => void): unknown;
   on(event: "end" | "aborted", listener: () => void): unknown;
   on(event: "error", listener: (error: Error) => void): unknown;
+  /** Drops the rest of the request (and the connection) after a refused body. */
+  destroy?(): unknown;
 }
 
 /** The response side the handler uses: node:http's `ServerResponse` or node:http2's compat response. */
@@ -49,6 +51,7 @@ export interface NexusResponse {
   readonly statusCode: number;
   writeHead(status: number, headers: Record<string, string | number>): unknown;
   end(body?: string | Uint8Array): unknown;
+  once?(event: "finish", listener: () => void): unknown;
 }
 
 /** What the request handler needs. */
@@ -61,6 +64,10 @@ export interface NexusHandlerOptions {
   readonly now: () => Date;
   /** `SPIKE_NEXUS_CRYPTO_MAX_CIPHERTEXT_SIZE` (default 65536). */
   readonly maxCiphertextBytes: number;
+  /** Largest request body read, in bytes; a larger one is a body read failure (400, §2.1 c). */
+  readonly maxRequestBytes: number;
+  /** How long a request body may take to arrive, ms; a slower one is a body read failure. */
+  readonly requestBodyTimeoutMs: number;
   readonly log?: (entry: NexusDevLogEntry) => void;
 }
 
@@ -69,13 +76,50 @@ const STATUS: Record<ErrCode, number> = { api_bad_request: 400, access_unauthori
 
 class BodyReadError extends Error {}
 
-function readBody(req: NexusRequest): Promise<Buffer> {
+/** How the handler bounds request bodies (a deviation from Nexus, which reads any body whole). */
+interface BodyLimits {
+  readonly maxBytes: number;
+  readonly timeoutMs: number;
+}
+
+/**
+ * Reads the whole body, as Nexus does, but bounded: more than `maxBytes` (by `content-length`
+ * or as it arrives) or a body still incomplete after `timeoutMs` is a read failure, which Nexus
+ * answers like a broken connection (§2.1 c). What was buffered is dropped at once.
+ */
+function readBody(req: NexusRequest, limits: BodyLimits): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)));
-    req.on("error", (e) => reject(new BodyReadError("body", { cause: e })));
-    req.on("aborted", () => reject(new BodyReadError("aborted")));
+    let chunks: Buffer[] = [];
+    let size = 0;
+    let settled = false;
+    const fail = (e: BodyReadError): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      chunks = [];
+      reject(e);
+    };
+    const declared = req.headers["content-length"];
+    if (declared !== undefined && /^\d+$/.test(declared) && Number(declared) > limits.maxBytes) {
+      settled = true;
+      reject(new BodyReadError("too large"));
+      return;
+    }
+    const timer = setTimeout(() => fail(new BodyReadError("too slow")), limits.timeoutMs);
+    req.on("data", (c: Buffer) => {
+      if (settled) return;
+      size += c.length;
+      if (size > limits.maxBytes) fail(new BodyReadError("too large"));
+      else chunks.push(c);
+    });
+    req.on("end", () => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks));
+    });
+    req.on("error", (e) => fail(new BodyReadError("body", { cause: e })));
+    req.on("aborted", () => fail(new BodyReadError("aborted")));
   });
 }
 
@@ -169,6 +213,7 @@ const ok = (body: unknown = {}): Reply => new Reply(200, body);
  */
 export function createNexusHandler(o: NexusHandlerOptions): (req: NexusRequest, res: NexusResponse) => void {
   const log = o.log ?? (() => undefined);
+  const limits: BodyLimits = { maxBytes: o.maxRequestBytes, timeoutMs: o.requestBodyTimeoutMs };
 
   const authorize = (op: NexusOperation, peerId: string | undefined, path?: string): Reply | undefined => {
     if (peerId === undefined) return err("access_unauthorized", "no peer spiffe id");
@@ -356,7 +401,7 @@ export function createNexusHandler(o: NexusHandlerOptions): (req: NexusRequest, 
   /** Cipher streaming mode (§1.5.11-12): binary bodies, plain-text errors, JSON 401/400. */
   async function streaming(op: "cipher.encrypt" | "cipher.decrypt", req: NexusRequest, res: NexusResponse, peerId: string | undefined): Promise<Reply | undefined> {
     if (op === "cipher.encrypt") {
-      const plaintext = await readBody(req);
+      const plaintext = await readBody(req, limits);
       const denied = authorize(op, peerId);
       if (denied) return denied;
       if (plaintext.length > o.maxCiphertextBytes) return err("api_bad_request", "plaintext too large");
@@ -366,7 +411,7 @@ export function createNexusHandler(o: NexusHandlerOptions): (req: NexusRequest, 
     }
     const denied = authorize(op, peerId);
     if (denied) return denied;
-    const blob = await readBody(req);
+    const blob = await readBody(req, limits);
     if (blob.length < 1) return plain(res, "crypto_failed_to_read_version");
     if (blob[0] !== CIPHER_FORMAT_VERSION) return plain(res, "crypto_unsupported_version");
     if (blob.length < 1 + NONCE_BYTES) return plain(res, "crypto_failed_to_read_nonce");
@@ -406,9 +451,9 @@ export function createNexusHandler(o: NexusHandlerOptions): (req: NexusRequest, 
         reply = await streaming(op, req, res, peerId);
       } else if (op === "cipher.decrypt") {
         // JSON decrypt authorizes before reading the body (§1.5.12).
-        reply = authorize(op, peerId) ?? (await jsonOperation(op, await readBody(req), peerId));
+        reply = authorize(op, peerId) ?? (await jsonOperation(op, await readBody(req, limits), peerId));
       } else {
-        reply = await jsonOperation(op, await readBody(req), peerId);
+        reply = await jsonOperation(op, await readBody(req, limits), peerId);
       }
     } catch (e) {
       if (e instanceof BodyReadError) {
@@ -418,7 +463,11 @@ export function createNexusHandler(o: NexusHandlerOptions): (req: NexusRequest, 
           res.writeHead(400, { "content-length": Buffer.byteLength(body) });
           res.end(body);
         }
-        log({ level: "warn", message: "nexus-dev: could not read the request body", operation: op, peerId, status: 400 });
+        // A body cut short by the limits: stop the sender once the answer is out.
+        const cut = e.message === "too large" || e.message === "too slow";
+        if (cut) res.once?.("finish", () => req.destroy?.());
+        const why = e.message === "too large" ? `larger than ${o.maxRequestBytes} bytes` : e.message === "too slow" ? `not complete within ${o.requestBodyTimeoutMs} ms` : "the connection broke";
+        log({ level: "warn", message: `nexus-dev: could not read the request body (${why})`, operation: op, peerId, status: 400 });
         return;
       }
       log({ level: "error", message: `nexus-dev: ${op} failed: ${e instanceof Error ? e.message : String(e)}`, operation: op, peerId, status: 500 });
