@@ -79,12 +79,30 @@ describe("routing (spec §1.3)", () => {
     }
   });
 
+  it("routes an absolute-form request target on its path (Go's URL.Path)", async () => {
+    const { port } = server.address() as AddressInfo;
+    const answer = await new Promise<{ status: number; text: string }>((resolve, reject) => {
+      const req = request({ host: "127.0.0.1", port, method: "POST", path: "http://nexus.example/v1/store/secrets?action=list", headers: { "x-peer": PILOT } }, (res) => {
+        let text = "";
+        res.setEncoding("utf8").on("data", (d: string) => (text += d));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, text }));
+      });
+      req.on("error", reject);
+      req.end("{}");
+    });
+    expect(answer).toEqual({ status: 200, text: '{"keys":[]}' });
+  });
+
   it("decodes the path, takes the first action value and ignores malformed pairs, like Go's net/url", () => {
     expect(routeOf("/v1/store/%73ecrets?action=get&action=list")).toEqual({ path: "/v1/store/secrets", action: "get" });
     expect(routeOf("/v1/store/secrets?x=%zz&action=list")).toEqual({ path: "/v1/store/secrets", action: "list" });
     expect(routeOf("/v1/store/secrets?action=get;x")).toEqual({ path: "/v1/store/secrets", action: "" });
     expect(routeOf("/v1/store/secrets")).toEqual({ path: "/v1/store/secrets", action: "" });
     expect(routeOf("/%zz")).toBeUndefined();
+    // absolute-form targets route on their path, as Go's URL.Path does
+    expect(routeOf("https://127.0.0.1:8553/v1/store/secrets?action=get")).toEqual({ path: "/v1/store/secrets", action: "get" });
+    expect(routeOf("http://nexus/v1/acl/policy")).toEqual({ path: "/v1/acl/policy", action: "" });
+    expect(routeOf("https://nexus?action=get")).toEqual({ path: "", action: "get" });
   });
 });
 

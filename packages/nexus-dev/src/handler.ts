@@ -167,7 +167,9 @@ function actionOf(rawQuery: string): string {
 
 /** Splits a request target into Go's decoded `URL.Path` and the `action` value. */
 export function routeOf(url: string | undefined): { path: string; action: string } | undefined {
-  const target = url ?? "/";
+  // Absolute form (`POST https://host/v1/...`, RFC 9112 §3.2.2): Go's ParseRequestURI keeps only
+  // the path in URL.Path, which is what Nexus routes on.
+  const target = (url ?? "/").replace(/^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?#]*/, "");
   const q = target.indexOf("?");
   const rawPath = q < 0 ? target : target.slice(0, q);
   const rawQuery = q < 0 ? "" : target.slice(q + 1);
