@@ -20,6 +20,15 @@ describe("policyHover", () => {
     expect((h?.contents as { value: string }).value).toMatch(/^\*\*pathPattern\*\*: Go RE2 regex matched \*\*somewhere in\*\* the secret path/);
   });
 
+  it("says which reserved paths a path pattern reaches, by the model's rule", () => {
+    const precise = doc("spiffeidPattern: ^spiffe://spike\\.ist/ops$\npathPattern: ^spike/system/(acl|secret)$\n");
+    expect((policyHover(precise, { line: 1, character: 15 })?.contents as { value: string }).value).toBe(
+      "**pathPattern** `^spike/system/(acl|secret)$`: Go RE2, matched somewhere in the path.\n\nReaches the reserved `spike/system/acl`, `spike/system/secret`.",
+    );
+    const loose = doc("spiffeidPattern: spiffe://spike\\.ist/ops\npathPattern: ^spike/system/acl$\n");
+    expect((policyHover(loose, { line: 1, character: 15 })?.contents as { value: string }).value).toMatch(/Reaches no reserved `spike\/system\/\.\.\.` path\.$/);
+  });
+
   it("says an unknown key is ignored, and gives nothing on an unknown permission or a plain value", () => {
     const d = doc("nmae: x\npermissions: [admin]\n");
     expect((policyHover(d, { line: 0, character: 1 })?.contents as { value: string }).value).toBe("**nmae** is not a SPIKE policy key; pilot ignores it.");
