@@ -3,6 +3,7 @@
 // dependencies (direct and, installed, transitive), and the bundled size (esbuild, minified,
 // everything inlined but Node builtins) of the SDK. Enforces the budgets:
 //   - @spike-ts/spiffe depends on nothing but its ASN.1/X.509 library (@peculiar/asn1-*).
+// (The extension's .vsix budget, < 2 MB, is asserted by apps/vscode-extension's own tests.)
 // Run after `pnpm build`. Writes reports/size.json (vitest JSON shape) for the summary.
 import { build } from "esbuild";
 import { execFileSync } from "node:child_process";
@@ -76,6 +77,14 @@ for (const [name, entry] of [["@spike-ts/sdk (bundled)", "packages/sdk/dist/inde
   } catch (err) {
     results.push({ name: `${name}: bundles`, ok: false, detail: err.message });
   }
+}
+
+// The extension is bundled by its own build (dist/extension.cjs, dist/server.cjs): report them as they ship.
+for (const rel of ["apps/vscode-extension/dist/extension.cjs", "apps/vscode-extension/dist/server.cjs"]) {
+  const file = join(root, rel);
+  if (!existsSync(file)) continue;
+  const code = readFileSync(file);
+  bundles.push([`vscode extension ${rel.split("/").pop()}`, kib(code.length), kib(gzipSync(code).length)]);
 }
 
 const pad = (row, widths) => row.map((c, i) => c.padEnd(widths[i])).join("  ");
