@@ -44,6 +44,9 @@ export type MtlsAgentOptions = Omit<Agent.Options, "connect" | "factory"> & {
   readonly drainOnRotation?: boolean;
 };
 
+/** The longest delay a Node timer holds. */
+const MAX_TIMER_MS = 2_147_483_647;
+
 const CONNECT_KEYS = new Set(["timeout", "keepAlive", "keepAliveInitialDelay"]);
 const FORWARDED_EVENTS = ["connect", "disconnect", "connectionError", "drain"] as const;
 
@@ -64,8 +67,12 @@ function validateConnect(connect: unknown): MtlsConnectOptions {
     }
   }
   const c = connect as MtlsConnectOptions;
-  if (c.timeout !== undefined && (!Number.isFinite(c.timeout) || c.timeout < 0)) {
-    throw new MtlsError("invalid_options", "mtls: createMtlsAgent options.connect.timeout must be a number >= 0");
+  // Node fires a timer of more than 2^31-1 ms after 1 ms, which would fail every connect at once.
+  if (c.timeout !== undefined && (!Number.isFinite(c.timeout) || c.timeout < 0 || c.timeout > MAX_TIMER_MS)) {
+    throw new MtlsError(
+      "invalid_options",
+      `mtls: createMtlsAgent options.connect.timeout must be a number of milliseconds from 0 (no timer) to ${MAX_TIMER_MS}`,
+    );
   }
   return c;
 }

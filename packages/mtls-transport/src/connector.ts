@@ -1,3 +1,4 @@
+import { constants as cryptoConstants } from "node:crypto";
 import { isIP } from "node:net";
 import { type SecureContext, type SecureVersion, type TLSSocket, connect, createSecureContext } from "node:tls";
 import type { Authorizer, SpiffeId, X509Source, X509Svid } from "@spike-ts/spiffe";
@@ -55,6 +56,9 @@ export function createMtlsConnector(options: MtlsConnectorOptions): buildConnect
       context = createSecureContext({
         cert: pem.cert,
         key: pem.key,
+        // No TLS 1.2 renegotiation: the server verified at the handshake stays the server
+        // (Go clients default to RenegotiateNever).
+        secureOptions: cryptoConstants.SSL_OP_NO_RENEGOTIATION,
         minVersion: options.minVersion,
         ...(options.maxVersion ? { maxVersion: options.maxVersion } : {}),
       });

@@ -45,7 +45,11 @@ export interface MtlsServerOptions {
   readonly minVersion: SecureVersion;
   /** Highest TLS version, when set. */
   readonly maxVersion?: SecureVersion;
-  /** `SSL_OP_NO_TICKET`: no session resumption, so every connection is fully verified. */
+  /**
+   * `SSL_OP_NO_TICKET | SSL_OP_NO_RENEGOTIATION`: no session resumption, so every connection is
+   * fully verified, and no TLS 1.2 renegotiation, so a verified client cannot swap its
+   * certificate afterwards (Go servers never renegotiate either).
+   */
   readonly secureOptions: number;
   /**
    * Verifies every client connection of `server` (resumed ones too) before any of the server's
@@ -222,7 +226,7 @@ export function createMtlsServerOptions(init: MtlsServerOptionsInit): MtlsServer
     rejectUnauthorized: false as const,
     minVersion,
     ...(init.maxVersion ? { maxVersion: init.maxVersion } : {}),
-    secureOptions: cryptoConstants.SSL_OP_NO_TICKET,
+    secureOptions: cryptoConstants.SSL_OP_NO_TICKET | cryptoConstants.SSL_OP_NO_RENEGOTIATION,
   };
   const redacted = (): object => ({ ...options, key: "[redacted]" });
   Object.defineProperties(options, {

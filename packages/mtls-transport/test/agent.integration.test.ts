@@ -148,6 +148,27 @@ describe("createMtlsAgent against a server", () => {
     expect(error.expected).toBe(`now refusing "${PEER_ID}"`);
   });
 
+  it("refuses a server's TLS 1.2 renegotiation (the server verified at the handshake stays the server)", async () => {
+    const cert = cas.ca.issueSvid(PEER_ID);
+    const refusals: string[] = [];
+    const server = createServer(
+      { cert: cert.certPem, key: cert.keyPem, requestCert: true, rejectUnauthorized: false, maxVersion: "TLSv1.2" },
+      (req, res) => {
+        const socket = req.socket as TLSSocket;
+        socket.on("error", (e: NodeJS.ErrnoException) => refusals.push(e.code ?? e.message));
+        socket.renegotiate({ requestCert: true, rejectUnauthorized: false }, (err) => {
+          if (err) refusals.push((err as NodeJS.ErrnoException).code ?? err.message);
+          res.end("renegotiated");
+        });
+      },
+    );
+    servers.push(server);
+    const origin = await listen(server);
+    const error = await failure(get(agent(), origin));
+    expect(error.code).toBe("rejected_by_peer");
+    expect(refusals).toContain("ERR_SSL_NO_RENEGOTIATION");
+  });
+
   it("fails with no_svid when the source is closed", async () => {
     const { origin } = await plainServer(cas.ca.issueSvid(PEER_ID));
     const source = localSource();

@@ -164,6 +164,24 @@ describe("createMtlsServerOptions with node:https", () => {
     expect(late).toEqual([{ peerId: PEER_ID }]);
   });
 
+  it("refuses TLS 1.2 renegotiation by a verified client (it could swap its certificate)", async () => {
+    const h = await startServer();
+    const serverErrors: string[] = [];
+    h.server.on("secureConnection", (socket: TLSSocket) => {
+      socket.on("error", (e: NodeJS.ErrnoException) => serverErrors.push(e.code ?? e.message));
+    });
+    const good = cas.ca.issueSvid(PEER_ID);
+    const socket = connect({ host: "127.0.0.1", port: h.port, cert: good.certPem, key: good.keyPem, rejectUnauthorized: false, maxVersion: "TLSv1.2" });
+    sockets.push(socket);
+    await once(socket, "secureConnect");
+    const outcome = await new Promise<string>((resolve) => {
+      socket.once("error", (e: NodeJS.ErrnoException) => resolve(e.code ?? e.message));
+      socket.renegotiate({ rejectUnauthorized: false }, (err) => resolve(err ? ((err as NodeJS.ErrnoException).code ?? err.message) : "renegotiated"));
+    });
+    expect(outcome).toBe("ERR_SSL_NO_RENEGOTIATION");
+    expect(h.mtls.secureOptions & 0x40000000).toBe(0x40000000);
+  });
+
   it("refuses to attach one server to two options objects", async () => {
     const h = await startServer();
     const second = createMtlsServerOptions({ source: h.source, authorize: authorizeMemberOf("example.org") });

@@ -11,11 +11,15 @@ export interface NexusClientClock {
   clearTimeout(handle: unknown): void;
 }
 
+/** The longest delay Node's timers can hold (about 24.8 days); longer ones would fire at once. */
+export const MAX_TIMER_MS = 2_147_483_647;
+
 /** The real clock: `performance.now()` and the global timers. */
 export const systemClock: NexusClientClock = Object.freeze({
   now: () => performance.now(),
   setTimeout: (fn: () => void, ms: number) => {
-    const t = setTimeout(fn, ms);
+    // Node fires a timer of more than 2^31-1 ms after 1 ms (TimeoutOverflowWarning): clamp instead.
+    const t = setTimeout(fn, Math.min(ms, MAX_TIMER_MS));
     t.unref?.();
     return t;
   },
