@@ -37,6 +37,9 @@ const bad: Array<[string, RegExp]> = [
   ["tcp://[fe80::1", /must be an IP:port/],
   ["tcp://::1:80", /must be an IP:port/],
   [`unix:///tmp/${"a".repeat(120)}.sock`, /at most 107 bytes/],
+  ["unix:///tmp/a%00b.sock", /control character/],
+  ["unix:/tmp/agent.sock%0A", /control character/],
+  ["unix:///tmp/%7Fx", /control character/],
 ];
 
 describe("parseWorkloadApiAddress", () => {

@@ -65,6 +65,9 @@ function parseUnix(value: string, rest: string): WorkloadApiAddress {
   }
   if (rawPath === "" ) throw invalid(value, "unix socket URI must include a path");
   const path = decodePath(value, rawPath);
+  // Percent-encoding must not smuggle in bytes a raw URI cannot hold (a NUL would cut the path
+  // the kernel sees short, so the client would dial a different socket than the one named).
+  if (/[\u0000-\u001f\u007f]/.test(path)) throw invalid(value, "the decoded socket path holds a control character (e.g. %00)");
   const bytes = Buffer.byteLength(path);
   if (bytes > MAX_UNIX_PATH_BYTES) {
     throw invalid(value, `the socket path is ${bytes} bytes, unix socket paths must be at most ${MAX_UNIX_PATH_BYTES} bytes`);

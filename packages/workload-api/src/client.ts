@@ -132,7 +132,7 @@ export function createWorkloadApiClient(options: WorkloadApiClientOptions = {}):
   }
 
   function statusError(rpc: string, st: Pick<StatusObject, "code" | "details">, cause?: unknown): WorkloadApiError {
-    return errorFromStatus(rpc, address.target, st, cause);
+    return errorFromStatus(rpc, address.target, st, cause, address.kind === "unix" ? address.path : undefined);
   }
 
   function openStream(rpc: Rpc, request: Buffer): ClientReadableStream<Buffer> {
@@ -314,7 +314,19 @@ export function createWorkloadApiClient(options: WorkloadApiClientOptions = {}):
     return unary(
       "FetchJWTSVID",
       req,
-      (b) => parseJwtSvidResponse(decode("FetchJWTSVID", () => messages.JWTSVIDResponse.decode(b)), audience, now),
+      (b) => {
+        const svids = parseJwtSvidResponse(decode("FetchJWTSVID", () => messages.JWTSVIDResponse.decode(b)), audience, now);
+        // The agent filters by subject; never hand out a token for another identity than asked.
+        const other = subject === "" ? undefined : svids.find((s) => s.id.toString() !== subject);
+        if (other) {
+          throw new WorkloadApiError(
+            "malformed_response",
+            `workload-api: malformed FetchJWTSVID response: asked for ${subject} but the agent sent a JWT-SVID for ${other.id.toString()}; the token is not used`,
+            { rpc: "FetchJWTSVID" },
+          );
+        }
+        return svids;
+      },
       params.signal,
     );
   }

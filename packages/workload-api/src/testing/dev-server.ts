@@ -93,6 +93,8 @@ export interface DevWorkloadApiOptions {
   now?: () => Date;
   /** Random source for rotation jitter (default `Math.random`). */
   random?: () => number;
+  /** How many of the latest calls `calls` keeps (default 1000), so a long-running agent does not grow without bound. */
+  maxCallRecords?: number;
 }
 
 /** A status a hook makes calls fail with. */
@@ -128,7 +130,7 @@ export interface DevWorkloadApi {
   readonly svids: readonly IssuedSvid[];
   /** How many times SVIDs were (re)issued. */
   readonly generation: number;
-  /** Calls seen so far. */
+  /** The latest calls seen (at most `maxCallRecords`, oldest first). */
   readonly calls: readonly DevCallRecord[];
   /** Re-issues every SVID now and pushes the new state to open streams. */
   rotate(): void;
@@ -230,6 +232,10 @@ export async function startDevWorkloadApi(options: DevWorkloadApiOptions): Promi
   const svidTtlMs = positive("svidTtlMs", options.svidTtlMs, HOUR);
   const jwtTtlMs = positive("jwtTtlMs", options.jwtTtlMs, 5 * 60_000);
   if (options.firstMessageDelayMs !== undefined) positive("firstMessageDelayMs", options.firstMessageDelayMs, 1);
+  const maxCallRecords = options.maxCallRecords ?? 1000;
+  if (!Number.isSafeInteger(maxCallRecords) || maxCallRecords < 0) {
+    throw new TypeError(`workload-api: dev server maxCallRecords must be a non-negative integer, got ${String(options.maxCallRecords)}`);
+  }
   const autoRotate = options.autoRotate ?? true;
   const checkIdentities = (list: DevIdentity[]) => {
     for (const i of list) {
@@ -258,6 +264,7 @@ export async function startDevWorkloadApi(options: DevWorkloadApiOptions): Promi
   const jwtCache = new Map<string, { token: string; refreshAt: number }>();
   const streams = new Set<OpenStream>();
   const calls: DevCallRecord[] = [];
+  const delayTimers = new Set<NodeJS.Timeout>();
   const events = new EventEmitter();
   const injected: { rpc: DevRpc | "*"; status: InjectedStatus; left: number }[] = [];
   let holds = 0;
@@ -423,6 +430,7 @@ export async function startDevWorkloadApi(options: DevWorkloadApiOptions): Promi
     const values = call.metadata.get(SECURITY_HEADER).map((v) => v.toString());
     const authority = call.getHost();
     calls.push({ rpc, securityHeader: values, authority });
+    if (calls.length > maxCallRecords) calls.splice(0, calls.length - maxCallRecords);
     events.emit("call", rpc);
     if (values.length !== 1 || values[0] !== "true") return fail(GrpcStatus.INVALID_ARGUMENT, "security header missing from request");
     return takeInjected(rpc);
@@ -460,8 +468,15 @@ export async function startDevWorkloadApi(options: DevWorkloadApiOptions): Promi
         else go();
       };
       if (options.firstMessageDelayMs && options.firstMessageDelayMs > 0) {
-        const t = setTimeout(afterDelay, options.firstMessageDelayMs);
-        call.on("cancelled", () => clearTimeout(t));
+        const t = setTimeout(() => {
+          delayTimers.delete(t);
+          afterDelay();
+        }, options.firstMessageDelayMs);
+        delayTimers.add(t);
+        call.on("cancelled", () => {
+          clearTimeout(t);
+          delayTimers.delete(t);
+        });
       } else afterDelay();
     };
   }
@@ -562,6 +577,8 @@ export async function startDevWorkloadApi(options: DevWorkloadApiOptions): Promi
   }
 
   async function shutdown(st: InjectedStatus): Promise<void> {
+    for (const t of delayTimers) clearTimeout(t);
+    delayTimers.clear();
     for (const s of [...streams]) endStream(s, st);
     const s = server;
     server = undefined;

@@ -1,0 +1,166 @@
+// Adversarial cases: what a broken or hostile agent, a replaced socket file, and long-running
+// dev agents do to the client and the dev server.
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { Server, ServerCredentials, type ServerUnaryCall, type ServerWritableStream, type sendUnaryData, status } from "@grpc/grpc-js";
+import { createTestCa } from "@spike-ts/spiffe/testing";
+import { describe, expect, it } from "vitest";
+import { WorkloadApiError, createJwtSource, createWorkloadApiClient } from "../src/index.js";
+import { messages, workloadApiService } from "../src/proto/messages.js";
+import { startDevWorkloadApi } from "../src/testing/index.js";
+import { useCleanup } from "./helpers.js";
+
+const cleanup = useCleanup();
+const ca = createTestCa({ trustDomain: "example.org" });
+const API = "spiffe://example.org/api";
+const fast = { newBackoff: () => ({ next: () => 5, reset() {} }) };
+
+type Handlers = Partial<Record<keyof typeof workloadApiService, (call: never, cb?: never) => void>>;
+
+/** A raw gRPC server that answers the Workload API RPCs with whatever the test says. */
+async function rawAgent(handlers: Handlers): Promise<string> {
+  const dir = await mkdtemp("/tmp/sts-");
+  const server = new Server();
+  const unimplemented = (_call: unknown, cb?: sendUnaryData<unknown>) => cb?.({ code: status.UNIMPLEMENTED, details: "no" }, null);
+  const impl: Record<string, unknown> = {};
+  for (const k of Object.keys(workloadApiService)) impl[k] = handlers[k as keyof Handlers] ?? unimplemented;
+  server.addService(workloadApiService, impl as never);
+  await new Promise<void>((resolve, reject) => server.bindAsync(`unix:${dir}/a.sock`, ServerCredentials.createInsecure(), (e) => (e ? reject(e) : resolve())));
+  cleanup(async () => {
+    server.forceShutdown();
+    await rm(dir, { recursive: true, force: true });
+  });
+  return `unix://${dir}/a.sock`;
+}
+
+async function rejection(p: Promise<unknown>): Promise<WorkloadApiError> {
+  const e = await p.then(
+    () => undefined,
+    (x: unknown) => x,
+  );
+  if (!WorkloadApiError.is(e)) throw new Error(`expected a WorkloadApiError, got ${String(e)}`);
+  return e;
+}
+
+describe("a socket path that is not a listening socket", () => {
+  it("says a regular file or a directory took the socket's place", async () => {
+    const agent = await startDevWorkloadApi({ identities: [{ spiffeId: API }] });
+    cleanup(() => agent.close());
+    await agent.stop();
+    await writeFile(agent.socketPath, "not a socket");
+    const client = createWorkloadApiClient({ address: agent.address });
+    cleanup(() => client.close());
+    const e = await rejection(client.fetchX509Context());
+    expect(e.code).toBe("unreachable");
+    expect(e.message).toContain(`${agent.socketPath} exists but is a regular file, not a socket`);
+
+    await rm(agent.socketPath);
+    await mkdir(agent.socketPath);
+    const d = await rejection(client.fetchX509Svid());
+    expect(d.message).toContain(`${agent.socketPath} exists but is a directory, not a socket`);
+    await rm(agent.socketPath, { recursive: true });
+    expect((await rejection(client.fetchX509Svid())).message).toContain(`there is no socket at ${agent.socketPath}`);
+  });
+});
+
+describe("an agent that answers FetchJWTSVID for another identity than asked", () => {
+  it("refuses the token as malformed_response (client and JWT source)", async () => {
+    const address = await rawAgent({
+      FetchJWTSVID: ((call: ServerUnaryCall<Buffer, unknown>, cb: sendUnaryData<unknown>) => {
+        const req = call.request as unknown as { audience: string[] };
+        // ignores the requested spiffe_id and always answers for /other
+        const other = "spiffe://example.org/other";
+        cb(null, { svids: [{ spiffe_id: other, svid: ca.issueJwtSvid(other, { audience: req.audience, ttlMs: 60_000 }), hint: "" }] });
+      }) as never,
+      FetchJWTBundles: ((call: ServerWritableStream<unknown, unknown>) => {
+        call.write({ bundles: { "spiffe://example.org": Buffer.from(ca.jwksJson()) } });
+      }) as never,
+    });
+    const client = createWorkloadApiClient({ address });
+    cleanup(() => client.close());
+    const e = await rejection(client.fetchJwtSvid({ audience: "db", subject: API }));
+    expect(e.code).toBe("malformed_response");
+    expect(e.message).toBe(
+      `workload-api: malformed FetchJWTSVID response: asked for ${API} but the agent sent a JWT-SVID for spiffe://example.org/other; the token is not used`,
+    );
+    expect(e.message).not.toMatch(/eyJ/); // never the token
+    // without a subject, any identity of the workload is fine
+    expect((await client.fetchJwtSvid({ audience: "db" })).id.toString()).toBe("spiffe://example.org/other");
+    const source = await createJwtSource({ client, timeoutMs: 5_000 });
+    cleanup(() => source.close());
+    expect((await rejection(source.fetchJwtSvid({ audience: "db", subject: API }))).code).toBe("malformed_response");
+  });
+});
+
+describe("streams that end oddly", () => {
+  it("a stream closed with OK before any message: one-shot fetch fails unavailable, a watch reconnects", async () => {
+    let opened = 0;
+    const svid = ca.issueSvid(API);
+    const address = await rawAgent({
+      FetchX509SVID: ((call: ServerWritableStream<unknown, unknown>) => {
+        opened++;
+        if (opened <= 2) {
+          call.end();
+          return;
+        }
+        call.write({ svids: [{ spiffe_id: API, x509_svid: Buffer.from(svid.chainDer), x509_svid_key: Buffer.from(svid.keyDer), bundle: Buffer.from(ca.rootDer), hint: "" }], crl: [], federated_bundles: {} });
+      }) as never,
+    });
+    const client = createWorkloadApiClient({ address, backoff: fast });
+    cleanup(() => client.close());
+    const e = await rejection(client.fetchX509Context());
+    expect([e.code, e.message]).toEqual(["unavailable", "workload-api: FetchX509SVID stream ended before the first message"]);
+    const errors: string[] = [];
+    const got = await new Promise<string>((resolve) => {
+      client.watchX509Context({ onUpdate: (ctx) => resolve(ctx.defaultSvid.id.toString()), onError: (x) => errors.push(x.message) });
+    });
+    expect(got).toBe(API);
+    expect(errors).toEqual(["workload-api: FetchX509SVID stream ended by the agent; reconnecting"]);
+  });
+
+  it.each([
+    [status.UNKNOWN, "UNKNOWN"],
+    [status.INTERNAL, "INTERNAL"],
+    [status.RESOURCE_EXHAUSTED, "RESOURCE_EXHAUSTED"],
+  ])("status %i is reported as unavailable and retried by a watch", async (code, name) => {
+    const agent = await startDevWorkloadApi({ identities: [{ spiffeId: API }] });
+    cleanup(() => agent.close());
+    agent.injectStatus("FetchX509SVID", { code, details: "agent trouble" }, 2);
+    const client = createWorkloadApiClient({ address: agent.address, backoff: fast });
+    cleanup(() => client.close());
+    const errors: WorkloadApiError[] = [];
+    const got = await new Promise<string>((resolve) => {
+      client.watchX509Context({ onUpdate: (ctx) => resolve(ctx.defaultSvid.id.toString()), onError: (x) => errors.push(x) });
+    });
+    expect(got).toBe(API);
+    expect(errors.map((x) => [x.code, x.grpcCode, x.message])).toEqual([
+      ["unavailable", code, `workload-api: FetchX509SVID failed: ${name} "agent trouble"`],
+      ["unavailable", code, `workload-api: FetchX509SVID failed: ${name} "agent trouble"`],
+    ]);
+  });
+});
+
+describe("a long-running dev agent", () => {
+  it("keeps only the latest maxCallRecords call records", async () => {
+    const agent = await startDevWorkloadApi({ identities: [{ spiffeId: API }], maxCallRecords: 3 });
+    cleanup(() => agent.close());
+    const client = createWorkloadApiClient({ address: agent.address });
+    cleanup(() => client.close());
+    for (let i = 0; i < 4; i++) await client.fetchJwtSvid({ audience: `aud-${i}` });
+    await client.fetchX509Svid();
+    expect(agent.calls.map((c) => c.rpc)).toEqual(["FetchJWTSVID", "FetchJWTSVID", "FetchX509SVID"]);
+    await expect(startDevWorkloadApi({ identities: [], maxCallRecords: -1 })).rejects.toThrow(/maxCallRecords must be a non-negative integer/);
+  });
+
+  it("clears pending first-message delays when it stops, so no timer outlives close()", async () => {
+    const timers = () => process.getActiveResourcesInfo().filter((r) => r === "Timeout").length;
+    const before = timers();
+    const agent = await startDevWorkloadApi({ identities: [{ spiffeId: API }], firstMessageDelayMs: 600_000, autoRotate: false });
+    const client = createWorkloadApiClient({ address: agent.address });
+    const pending = client.fetchX509Context().catch((x: unknown) => x);
+    await agent.waitForStreams("FetchX509SVID", 1);
+    await agent.close();
+    expect(((await pending) as WorkloadApiError).code).toBe("unavailable");
+    await client.close();
+    expect(timers()).toBe(before);
+  });
+});
