@@ -75,15 +75,49 @@ export function derToPem(der: Uint8Array, label: string): string {
   return `-----BEGIN ${label}-----\n${lines.join("\n")}\n-----END ${label}-----\n`;
 }
 
-const pemBlock = /-----BEGIN ([A-Z0-9 ]+)-----([\s\S]*?)-----END \1-----/g;
+const BEGIN = "-----BEGIN ";
+const DASHES = "-----";
+const isLabelChar = (c: number): boolean => (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39) || c === 0x20;
+
+/**
+ * Finds the PEM blocks of `pem` (`-----BEGIN L-----` ... the first `-----END L-----`), in order.
+ * A linear scan: a label known to have no END left is never searched for again, so input full of
+ * unterminated BEGIN lines costs O(n), not O(n^2) as a backtracking regex would.
+ */
+function pemBlocks(pem: string): Array<{ label: string; body: string }> {
+  const out: Array<{ label: string; body: string }> = [];
+  const unterminated = new Set<string>();
+  let pos = 0;
+  for (;;) {
+    const begin = pem.indexOf(BEGIN, pos);
+    if (begin < 0) return out;
+    let i = begin + BEGIN.length;
+    while (i < pem.length && isLabelChar(pem.charCodeAt(i))) i++;
+    const label = pem.slice(begin + BEGIN.length, i);
+    if (label.length === 0 || !pem.startsWith(DASHES, i) || unterminated.has(label)) {
+      pos = begin + 1;
+      continue;
+    }
+    const bodyStart = i + DASHES.length;
+    const endMarker = `-----END ${label}-----`;
+    const end = pem.indexOf(endMarker, bodyStart);
+    if (end < 0) {
+      unterminated.add(label);
+      pos = begin + 1;
+      continue;
+    }
+    out.push({ label, body: pem.slice(bodyStart, end) });
+    pos = end + endMarker.length;
+  }
+}
 
 /** Reads every PEM block of `pem` with the given label (others are skipped) as DER. */
 export function pemToDer(pem: string, label: string): Uint8Array[] {
   if (typeof pem !== "string") throw new SpiffeError("der_malformed", "pem input must be a string");
   const out: Uint8Array[] = [];
-  for (const m of pem.matchAll(pemBlock)) {
-    if (m[1] !== label) continue;
-    const body = (m[2] ?? "").replace(/\s+/g, "");
+  for (const block of pemBlocks(pem)) {
+    if (block.label !== label) continue;
+    const body = block.body.replace(/\s+/g, "");
     if (!/^[A-Za-z0-9+/]*={0,2}$/.test(body) || body.length % 4 !== 0) {
       throw new SpiffeError("der_malformed", `pem block ${label} is not valid base64`);
     }

@@ -5,6 +5,7 @@ import { parseAndValidateJwtSvid, parseJwtSvidInsecure } from "./jwt-svid.js";
 import { buildName, generateKey, writeCertificate } from "./testing/certificate-builder.js";
 import { createTestCa } from "./testing/index.js";
 import { verifyX509Svid } from "./verify-x509-svid.js";
+import { X509Bundle } from "./x509-bundle.js";
 import { spiffeIdFromCertificate } from "./x509-svid.js";
 
 // Inputs a hostile peer controls. Every failure must be a SpiffeError with the rule's code.
@@ -134,5 +135,25 @@ describe("JWT-SVID: NumericDate values outside the range of a Date", () => {
     const svid = parseAndValidateJwtSvid(token({ exp: 8.64e12 }), bundles, AUD, { now: NOW });
     expect(svid.expiry.getTime()).toBe(8.64e15);
     expect(JSON.stringify(svid)).toContain("+275760");
+  });
+});
+
+describe("PEM parsing is linear", () => {
+  it("parses a bundle behind 100k unterminated BEGIN lines (a backtracking regex would take minutes)", () => {
+    const ca = createTestCa({ now: () => NOW });
+    const junk = "-----BEGIN PRIVATE KEY-----\n".repeat(100_000);
+    const bundle = X509Bundle.parsePem("example.org", junk + ca.bundle.toPem());
+    expect(bundle.authorities).toHaveLength(1);
+    expect(bundle.equals(ca.bundle)).toBe(true);
+  });
+
+  it("keeps the block rules: labels must match, other labels are skipped, a block swallowing another is refused", () => {
+    const ca = createTestCa({ now: () => NOW });
+    const cert = ca.bundle.toPem();
+    const key = "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n";
+    expect(X509Bundle.parsePem("example.org", key + cert + key).authorities).toHaveLength(1);
+    expect(X509Bundle.parsePem("example.org", cert.replace("END CERTIFICATE", "END CERTIFICATES")).isEmpty()).toBe(true);
+    const nested = cert.replace("-----END CERTIFICATE-----", `${key}-----END CERTIFICATE-----`);
+    expect(codeOf(() => X509Bundle.parsePem("example.org", nested))).toBe("bundle_malformed");
   });
 });
