@@ -40,7 +40,7 @@ export interface X509SourceOptions {
 export interface WorkloadX509Source extends X509Source {
   /** The picked SVID; throws `SpiffeError` `svid_expired` if it has expired, `source_closed` after close. */
   getX509Svid(): X509Svid;
-  /** Every SVID of the last good update. */
+  /** The SVIDs of the last good update that have not expired (none after a `"clear"` revocation). */
   getX509Svids(): readonly X509Svid[];
   /** The bundle of `td` (own or federated); throws `SpiffeError` `bundle_missing` / `source_closed`. */
   getX509BundleForTrustDomain(td: TrustDomain): X509Bundle;
@@ -193,7 +193,13 @@ export async function createX509Source(options: X509SourceOptions = {}): Promise
       }
       return s;
     },
-    getX509Svids: () => current().svids,
+    getX509Svids() {
+      // The same rules as getX509Svid(): never an expired SVID, none after a "clear" revocation.
+      const all = current().svids;
+      if (revoked) return [];
+      const t = now().getTime();
+      return all.every((s) => t < s.notAfter.getTime()) ? all : all.filter((s) => t < s.notAfter.getTime());
+    },
     getX509BundleForTrustDomain: (td) => current().bundles.getX509BundleForTrustDomain(td),
     getX509Bundles: () => current().bundles,
     getX509Context: current,

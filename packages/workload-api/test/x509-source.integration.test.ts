@@ -147,6 +147,7 @@ describe("createX509Source", () => {
     }
     expect(SpiffeError.is(err, "svid_expired")).toBe(true);
     expect((err as Error).message).toContain(`${API} expired at ${svid.notAfter.toISOString()}`);
+    expect(source.getX509Svids()).toEqual([]); // the list obeys the same rule
     // a fresh SVID heals it
     agent.rotate();
     await nextEvent<void>((l) => source.onUpdate(l));
@@ -343,11 +344,13 @@ describe("createX509Source extras", () => {
       err = e;
     }
     expect(WorkloadApiError.is(err, "no_identity")).toBe(true);
+    expect(source.getX509Svids()).toEqual([]);
     expect(source.getX509BundleForTrustDomain(TrustDomain.parse("example.org")).equals(agent.bundle)).toBe(true);
     const back = source.waitForUpdate();
     agent.setIdentities([{ spiffeId: WEB }]);
     await back;
     expect(source.getX509Svid().id.toString()).toBe(WEB);
+    expect(source.getX509Svids().map((x) => x.id.toString())).toEqual([WEB]);
   });
 
   it("waitForUpdate resolves on the next change, rejects on abort and on close", async () => {
