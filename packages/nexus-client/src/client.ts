@@ -418,8 +418,9 @@ export function createNexusClient(options: NexusClientOptions): NexusClient {
       const r = reader("operator.recover", body);
       const out: RecoveredShard[] = [];
       for (const [key, raw] of Object.entries(r.optionalObject(body, "shards"))) {
-        const index = Number(key);
-        if (!Number.isInteger(index) || index < 1) r.fail(`shard key "${key}" is not an index`);
+        // Go writes int map keys as plain decimals: " 1", "1.0" or "01" would alias index 1.
+        const index = /^[1-9][0-9]{0,8}$/.test(key) ? Number(key) : Number.NaN;
+        if (!Number.isInteger(index)) r.fail(`shard key "${key.slice(0, 40)}" is not an index`);
         if (!Array.isArray(raw) || raw.length !== SHARD_BYTES || !raw.every((b) => Number.isInteger(b) && b >= 0 && b <= 255)) {
           r.fail(`shard ${key} is not ${SHARD_BYTES} byte values`);
         }

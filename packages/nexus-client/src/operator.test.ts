@@ -36,6 +36,15 @@ describe("operator", () => {
     expect([...(out[1]?.shard ?? [])]).toEqual(shard(2));
   });
 
+  for (const key of [" 1", "1.0", "01", "1e0", "0", "-1", ""]) {
+    it(`recover refuses the shard key ${JSON.stringify(key)} (it would alias or fake an index)`, async () => {
+      nexus.on("/v1/operator/recover", { status: 200, json: { shards: { "1": shard(1), [key]: shard(2) } } });
+      const e = await caught(client.recover());
+      expect(e.code).toBe("bad_response");
+      expect(e.message).toContain("is not an index");
+    });
+  }
+
   it("recover on a memory backend is Nexus's 400", async () => {
     nexus.on("/v1/operator/recover", { status: 400, json: { err: "api_bad_request" } });
     const e = await caught(client.recover());

@@ -117,6 +117,23 @@ describe("retry rules", () => {
     expect(sleeps()).toEqual([250, 500]);
   });
 
+  it("a 503 without state_not_ready (a proxy that may have forwarded it) is never retried for a put", async () => {
+    nexus.on("/v1/store/secrets", { status: 503, text: "<html>upstream reset</html>", contentType: "text/html" });
+    nexus.on("/v1/store/secrets", { status: 200, json: {} });
+    const e = await caught(clock.run(client.putSecret("a", { k: "v" })));
+    expect(e.status).toBe(503);
+    expect(e.attempts).toBe(1);
+    expect(nexus.seen).toHaveLength(1);
+    expect(sleeps()).toEqual([]);
+  });
+
+  it("a 503 without state_not_ready is still retried for a read", async () => {
+    nexus.on("/v1/store/secrets?action=get", { status: 503, text: "busy", contentType: "text/plain" });
+    nexus.on("/v1/store/secrets?action=get", { status: 200, json: { data: { k: "v" } } });
+    expect(await clock.run(client.getSecret("a"))).toEqual({ k: "v" });
+    expect(nexus.seen).toHaveLength(2);
+  });
+
   it("gives up after maxAttempts with the last error", async () => {
     for (let i = 0; i < 4; i++) nexus.on("/v1/store/secrets?action=list", { status: 503, json: { err: "state_not_ready" } });
     const e = await caught(clock.run(client.listSecrets()));

@@ -173,8 +173,12 @@ export async function execute(cfg: TransportConfig, spec: CallSpec, opts: CallOp
         }
         const serverCode = serverCodeOf(contentType, decoder.decode(bytes));
         failure = errorForStatus(ctx, res.statusCode, serverCode, attempts);
-        // The readiness gate answers before any handler runs, so 503 is safe for every operation.
-        retryable = failure.code === "not_ready" || (ep.readOnly && (res.statusCode === 502 || res.statusCode === 504));
+        // Nexus's readiness gate answers 503 {"err":"state_not_ready"} before any handler runs, so
+        // that answer is safe to retry for every operation. Any other 503 (a proxy in between, which
+        // may have forwarded the request) is retried only for operations that change nothing.
+        retryable =
+          (res.statusCode === 503 && (serverCode === "state_not_ready" || ep.readOnly)) ||
+          (ep.readOnly && (res.statusCode === 502 || res.statusCode === 504));
       } catch (e) {
         if (NexusError.is(e)) throw e;
         if (why !== undefined) throw stopped(e);
