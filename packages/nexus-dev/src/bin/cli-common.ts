@@ -3,12 +3,15 @@ import type { NexusDevLogEntry } from "../handler.js";
 
 /** Parses Go's listen address form (`:8553`, `127.0.0.1:8553`, `[::1]:8553`) or a bare port. */
 export function parseListenAddress(value: string, defaultHost: string): { host: string; port: number } {
-  const m = /^(?:\[([^\]]*)\]|([^:]*))?:?(\d+)$/.exec(value.trim());
-  const port = m ? Number(m[3]) : Number.NaN;
+  const v = value.trim();
+  // One explicit shape per form: a single regex with an optional host let "8553" read as
+  // host "855", port 3.
+  const m = /^(\d{1,5})$/.exec(v) ?? /^\[([^\]]+)\]:(\d{1,5})$/.exec(v) ?? /^([^:[\]]*):(\d{1,5})$/.exec(v);
+  const host = m && m.length === 3 ? (m[1] as string) : "";
+  const port = m ? Number(m[m.length - 1]) : Number.NaN;
   if (!m || !Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new Error(`not a listen address: ${JSON.stringify(value)} (use :8553, 127.0.0.1:8553 or 8553)`);
+    throw new Error(`not a listen address: ${JSON.stringify(value)} (use :8553, 127.0.0.1:8553, [::1]:8553 or 8553)`);
   }
-  const host = m[1] ?? m[2] ?? "";
   return { host: host === "" ? defaultHost : host, port };
 }
 
