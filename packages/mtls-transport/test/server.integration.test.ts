@@ -170,6 +170,8 @@ describe("createMtlsServerOptions with node:https", () => {
     h.server.on("secureConnection", (socket: TLSSocket) => {
       socket.on("error", (e: NodeJS.ErrnoException) => serverErrors.push(e.code ?? e.message));
     });
+    // After a rotation too: setSecureContext() keeps the secure options.
+    h.source.set(cas.ca.issueSvid(SELF_ID).svid);
     const good = cas.ca.issueSvid(PEER_ID);
     const socket = connect({ host: "127.0.0.1", port: h.port, cert: good.certPem, key: good.keyPem, rejectUnauthorized: false, maxVersion: "TLSv1.2" });
     sockets.push(socket);
