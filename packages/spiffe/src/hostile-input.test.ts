@@ -157,3 +157,22 @@ describe("PEM parsing is linear", () => {
     expect(codeOf(() => X509Bundle.parsePem("example.org", nested))).toBe("bundle_malformed");
   });
 });
+
+describe("JWT-SVID: a broken clock fails closed", () => {
+  const ca = createTestCa({ now: () => NOW });
+  const bundles = new JwtBundleSet(ca.jwtBundle());
+  const AUD = ["spiffe://example.org/nexus"];
+  const expired = ca.signJwt({ sub: "spiffe://example.org/api", aud: AUD, exp: NOW_S - 3600 });
+
+  it("refuses an invalid Date as now instead of accepting an expired token", () => {
+    for (const now of [new Date(Number.NaN), "2026-12-03" as never, 0 as never]) {
+      expect(codeOf(() => parseAndValidateJwtSvid(expired, bundles, AUD, { now }))).toBe("invalid_argument");
+      expect(codeOf(() => parseJwtSvidInsecure(expired, AUD, { now }))).toBe("invalid_argument");
+    }
+    expect(codeOf(() => parseAndValidateJwtSvid(expired, bundles, AUD, { now: NOW }))).toBe("jwt_expired");
+  });
+
+  it("refuses a missing bundle source as invalid_argument (not a TypeError)", () => {
+    expect(codeOf(() => parseAndValidateJwtSvid(expired, null as never, AUD, { now: NOW }))).toBe("invalid_argument");
+  });
+});

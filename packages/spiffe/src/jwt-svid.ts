@@ -166,6 +166,19 @@ function checkTimesAndAudience(p: Parsed, expected: readonly string[], now: Date
   }
 }
 
+/** The validation time: `options.now` (a valid Date) or the current time. Fails closed on an invalid Date. */
+function nowOf(options: JwtSvidOptions): Date {
+  if (options === null || typeof options !== "object") {
+    throw new SpiffeError("invalid_argument", "jwt-svid options must be an object");
+  }
+  const now = options.now ?? new Date();
+  // An invalid Date makes every time comparison false, which would accept expired tokens.
+  if (!(now instanceof Date) || Number.isNaN(now.getTime())) {
+    throw new SpiffeError("invalid_argument", "jwt-svid options.now must be a valid Date");
+  }
+  return now;
+}
+
 function checkExpected(audience: readonly string[]): void {
   if (!Array.isArray(audience) || audience.length === 0 || !audience.every((a) => typeof a === "string" && a !== "")) {
     throw new SpiffeError("jwt_audience", "expected audience must be a non-empty list of non-empty strings");
@@ -192,6 +205,10 @@ export function parseAndValidateJwtSvid(
   options: JwtSvidOptions = {},
 ): JwtSvid {
   checkExpected(audience);
+  const now = nowOf(options);
+  if (bundles === null || typeof bundles !== "object" || typeof bundles.getJwtBundleForTrustDomain !== "function") {
+    throw new SpiffeError("invalid_argument", "parseAndValidateJwtSvid needs a jwt bundle source");
+  }
   const p = parse(token);
   if (p.kid === undefined || p.kid === "") throw new SpiffeError("jwt_header", "jwt header is missing the key id (kid)");
   const bundle = bundles.getJwtBundleForTrustDomain(p.id.trustDomain);
@@ -209,7 +226,7 @@ export function parseAndValidateJwtSvid(
   if (!jwsVerify(p.alg, key, p.signingInput, p.signature)) {
     throw new SpiffeError("jwt_signature", `jwt signature does not verify with authority ${JSON.stringify(p.kid.slice(0, 80))}`);
   }
-  checkTimesAndAudience(p, audience, options.now ?? new Date());
+  checkTimesAndAudience(p, audience, now);
   return new Svid(p.id, p.audience, new Date(p.exp * 1000), p.claims, token, options.hint ?? "");
 }
 
@@ -224,7 +241,8 @@ export function parseAndValidateJwtSvid(
  */
 export function parseJwtSvidInsecure(token: string, audience: readonly string[], options: JwtSvidOptions = {}): JwtSvid {
   checkExpected(audience);
+  const now = nowOf(options);
   const p = parse(token);
-  checkTimesAndAudience(p, audience, options.now ?? new Date());
+  checkTimesAndAudience(p, audience, now);
   return new Svid(p.id, p.audience, new Date(p.exp * 1000), p.claims, token, options.hint ?? "");
 }
