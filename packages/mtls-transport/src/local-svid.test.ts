@@ -18,6 +18,14 @@ describe("currentSvid", () => {
     );
   });
 
+  it("fails closed when the injected clock returns an invalid Date (it would hide expiry)", () => {
+    const svid = ca.issueSvid("spiffe://example.org/a", { notBefore: new Date(0), notAfter: new Date(1000) }).svid;
+    const source = createStaticX509Source(svid, ca.bundle, { now: () => new Date(500) });
+    expect(() => currentSvid(source, new Date(Number.NaN), "client")).toThrow(
+      expect.objectContaining({ code: "invalid_options", role: "client" }),
+    );
+  });
+
   it("maps the source's own svid_expired and source_closed", async () => {
     const svid = ca.issueSvid("spiffe://example.org/a", { ttlMs: 60_000 }).svid;
     const later = () => new Date(svid.notAfter.getTime() + 1);

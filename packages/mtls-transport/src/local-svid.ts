@@ -27,6 +27,10 @@ export function currentSvid(source: X509SvidSource, now: Date, role: MtlsRole): 
   if (svid === undefined || svid === null || svid.certificates.length === 0) {
     throw new MtlsError("no_svid", "mtls: the source returned no x509-svid to present", { role });
   }
+  if (!(now instanceof Date) || Number.isNaN(now.getTime())) {
+    // Every comparison with an invalid Date is false, which would present an expired SVID.
+    throw new MtlsError("invalid_options", "mtls: options.now() returned an invalid Date; pass a clock that returns a valid Date", { role });
+  }
   if (svid.notAfter.getTime() < now.getTime()) {
     throw new MtlsError(
       "svid_expired",
