@@ -116,3 +116,31 @@ describe("maxResponseBytes", () => {
     }
   });
 });
+
+describe("paths and values a careless caller passes", () => {
+  for (const path of ["../../etc/passwd", "/apps/db/", "a//b", "a/./b", "(x)|[y]{z}\\w+*?"]) {
+    it(`sends ${JSON.stringify(path)} verbatim in the body (Nexus never normalises paths)`, async () => {
+      nexus.on("/v1/store/secrets?action=get", { status: 200, json: { data: { k: "v" } } });
+      await client.getSecret(path);
+      expect(nexus.seen[0]?.path).toBe("/v1/store/secrets?action=get");
+      expect(JSON.parse(nexus.seen[0]?.text ?? "{}")).toEqual({ path });
+    });
+  }
+
+  for (const path of ["a b", "wörk", "ａ", "a\u0000b", "a:b", "x".repeat(501)]) {
+    it(`refuses ${JSON.stringify(path.slice(0, 12))} before sending`, async () => {
+      const e = await caught(client.getSecret(path));
+      expect(e.code).toBe("invalid_input");
+      expect(nexus.seen).toHaveLength(0);
+    });
+  }
+
+  it("sends a 2 MiB value intact (Nexus has no value limit) and never quotes it in errors", async () => {
+    const big = "v".repeat(2 * 1024 * 1024);
+    nexus.on("/v1/store/secrets", { status: 401, json: { err: "access_unauthorized" } });
+    const e = await caught(client.putSecret("apps/big", { blob: big }));
+    expect(e.code).toBe("unauthorized");
+    expect(e.message.length).toBeLessThan(1000);
+    expect(JSON.parse(nexus.seen[0]?.text ?? "{}").values.blob).toHaveLength(big.length);
+  });
+});
