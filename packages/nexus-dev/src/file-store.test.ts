@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, rm, writeFile, chmod, readFile } from "node:fs/promises";
+import { chmod, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -58,7 +58,25 @@ describe("createFileStore", () => {
     await writeFile(join(dir, "LOCK"), "999999999\n");
     const c = store();
     await expect(c.load()).resolves.toBeDefined();
-    expect((await readFile(join(dir, "LOCK"), "utf8")).trim()).toBe(String(process.pid));
+    const [pid, token] = (await readFile(join(dir, "LOCK"), "utf8")).split("\n");
+    expect(pid).toBe(String(process.pid));
+    expect(token).toMatch(/^[0-9a-f-]{36}$/);
+    expect((await readdir(dir)).filter((f) => f.startsWith(".tmp-"))).toEqual([]);
+  });
+
+  it("takes over an empty or garbled lock, sweeps temp files of crashed lock attempts, and never removes a lock that is not its own", async () => {
+    await mkdir(dir, { recursive: true });
+    await writeFile(join(dir, "LOCK"), "");
+    await writeFile(join(dir, ".tmp-lock-crashed"), "123\n");
+    const a = store();
+    await a.load();
+    expect(await readdir(dir)).toEqual(["LOCK", "policies", "secrets"]);
+    // something else replaced LOCK while we ran (e.g. an operator): close() leaves it alone
+    await writeFile(join(dir, "LOCK"), "1\nnot-ours\n");
+    await a.close();
+    expect(await readFile(join(dir, "LOCK"), "utf8")).toBe("1\nnot-ours\n");
+    // pid 1 is alive: that owner is respected
+    await expect(store().load()).rejects.toThrow(/in use by process 1; stop it or use another directory/);
   });
 
   it("drops temp files of unacknowledged writes and reports corrupt entries", async () => {

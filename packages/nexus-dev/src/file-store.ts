@@ -4,7 +4,7 @@
 // resolves the change survives a crash (kill -9, power loss on a sane filesystem), and
 // a crash before that leaves the previous file whole.
 import { createHash, randomUUID } from "node:crypto";
-import { mkdir, open, readdir, readFile, rename, rm, unlink } from "node:fs/promises";
+import { link, mkdir, open, readdir, readFile, rename, rm, unlink } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { NexusDevError } from "./errors.js";
 import type { SecretRecord, SecretVersion } from "./secret-record.js";
@@ -253,31 +253,70 @@ export function createFileStore(options: FileStoreOptions): NexusStore {
     if (state === "new") throw new NexusDevError("closed", "nexus-dev: file store is not loaded yet; call load() first");
   };
 
+  // The LOCK file holds "<pid>\n<random token>\n". It appears with its content in one step
+  // (written to a temp file, then hard-linked into place, which fails if LOCK exists), so a
+  // reader never sees a half-written lock. A stale lock (its process is gone) is taken over by
+  // renaming it aside first: only one racer can move that file, and one that finds it moved a
+  // fresh lock instead puts it back. Plain "remove, then create" let two starting servers each
+  // remove the other's new lock and both run.
+  const token = `${process.pid}\n${randomUUID()}\n`;
+
+  async function createLock(): Promise<boolean> {
+    const tmp = join(root, `${TMP_PREFIX}lock-${randomUUID()}`);
+    try {
+      const fh = await open(tmp, "wx", 0o600);
+      try {
+        await fh.writeFile(token);
+        await fh.sync();
+      } finally {
+        await fh.close();
+      }
+      await link(tmp, lockFile);
+      await fsyncDirectory(root);
+      return true;
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === "EEXIST" || code === "ENOENT") return false; // ENOENT: the winner swept our temp file
+      throw ioError("create its LOCK file", e);
+    } finally {
+      await rm(tmp, { force: true }).catch(() => undefined);
+    }
+  }
+
   async function takeLock(): Promise<void> {
     if (lockedHere.has(lockKey)) {
       throw new NexusDevError("store_locked", `nexus-dev: file store ${root} is in use by another server of this process; close it first`);
     }
-    for (let attempt = 0; attempt < 2; attempt++) {
-      try {
-        const fh = await open(lockFile, "wx", 0o600);
-        try {
-          await fh.writeFile(`${process.pid}\n`);
-          await fh.sync();
-        } finally {
-          await fh.close();
-        }
+    for (let attempt = 0; attempt < 5; attempt++) {
+      if (await createLock()) {
         lockedHere.add(lockKey);
         return;
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw ioError("create its LOCK file", e);
-        const owner = Number.parseInt(await readFile(lockFile, "utf8").catch(() => ""), 10);
-        if (Number.isSafeInteger(owner) && owner !== process.pid && pidAlive(owner)) {
-          throw new NexusDevError("store_locked", `nexus-dev: file store ${root} is in use by process ${owner}; stop it or use another directory`);
-        }
-        await rm(lockFile, { force: true }); // stale lock of a dead process (e.g. after kill -9)
       }
+      const seen = await readFile(lockFile, "utf8").catch(() => undefined);
+      if (seen === undefined) continue; // removed meanwhile: try again
+      const owner = Number.parseInt(seen, 10);
+      if (Number.isSafeInteger(owner) && owner !== process.pid && pidAlive(owner)) {
+        throw new NexusDevError("store_locked", `nexus-dev: file store ${root} is in use by process ${owner}; stop it or use another directory`);
+      }
+      // stale (e.g. after kill -9): move exactly that file aside, then check it was the one judged
+      const aside = join(root, `${TMP_PREFIX}stale-lock-${randomUUID()}`);
+      try {
+        await rename(lockFile, aside);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === "ENOENT") continue; // another server took it over first
+        throw ioError("take over its stale LOCK file", e);
+      }
+      const moved = await readFile(aside, "utf8").catch(() => undefined);
+      if (moved !== seen) await link(aside, lockFile).catch(() => undefined); // a fresh lock: give it back
+      await rm(aside, { force: true });
     }
-    throw new NexusDevError("store_locked", `nexus-dev: could not lock file store ${root}`);
+    throw new NexusDevError("store_locked", `nexus-dev: could not lock file store ${root}; another server is starting on it`);
+  }
+
+  /** Removes LOCK only while it is still this store's own. */
+  async function releaseLock(): Promise<void> {
+    const text = await readFile(lockFile, "utf8").catch(() => undefined);
+    if (text === token) await rm(lockFile, { force: true });
   }
 
   async function readAll<T>(dir: string, decode: (text: string) => T, signal?: AbortSignal): Promise<Array<{ file: string; value: T }>> {
@@ -315,6 +354,8 @@ export function createFileStore(options: FileStoreOptions): NexusStore {
       }
       await takeLock();
       try {
+        // temp files of lock attempts that crashed half-way (never the LOCK itself)
+        for (const f of await readdir(root)) if (f.startsWith(TMP_PREFIX)) await rm(join(root, f), { force: true });
         const secrets = new Map<string, SecretRecord>();
         for (const { file, value } of await readAll(secretsDir, decodeSecret, opts?.signal)) {
           if (fileName(value.path) !== file) throw new NexusDevError("store_corrupt", `nexus-dev: file store entry ${join(secretsDir, file)} does not match the path it holds`);
@@ -329,7 +370,7 @@ export function createFileStore(options: FileStoreOptions): NexusStore {
         const loaded: StoredState = { secrets, policies };
         return loaded;
       } catch (e) {
-        await rm(lockFile, { force: true });
+        await releaseLock();
         lockedHere.delete(lockKey);
         if (NexusDevError.is(e)) throw e;
         throw ioError(`read ${root}`, e);
@@ -368,7 +409,7 @@ export function createFileStore(options: FileStoreOptions): NexusStore {
       state = "closed";
       if (wasOpen) {
         lockedHere.delete(lockKey);
-        await rm(lockFile, { force: true });
+        await releaseLock();
       }
     },
   };
