@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { SpiffeError, type SpiffeErrorCode } from "./errors.js";
+import { SpiffeId } from "./spiffe-id.js";
 import { JwtBundleSet } from "./jwt-bundle-set.js";
 import { parseAndValidateJwtSvid, parseJwtSvidInsecure } from "./jwt-svid.js";
 import { buildName, generateKey, writeCertificate } from "./testing/certificate-builder.js";
@@ -175,4 +176,108 @@ describe("JWT-SVID: a broken clock fails closed", () => {
   it("refuses a missing bundle source as invalid_argument (not a TypeError)", () => {
     expect(codeOf(() => parseAndValidateJwtSvid(expired, null as never, AUD, { now: NOW }))).toBe("invalid_argument");
   });
+});
+
+describe("SPIFFE IDs: every code unit 0x00-0xff (and look-alikes) in every position", () => {
+  const isTd = (c: number): boolean => (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || c === 0x2e || c === 0x2d || c === 0x5f;
+  const isSeg = (c: number): boolean => isTd(c) || (c >= 0x41 && c <= 0x5a);
+
+  it("accepts exactly the grammar's characters and never throws anything but SpiffeError", () => {
+    const wrong: string[] = [];
+    for (let c = 0; c < 0x100; c++) {
+      const ch = String.fromCharCode(c);
+      const cases: Array<[string, SpiffeErrorCode | null]> = [
+        [`spiffe://x${ch}y/a`, isTd(c) ? null : c === 0x2f ? null : "td_chars"],
+        [`spiffe://xy/a${ch}b`, isSeg(c) || c === 0x2f ? null : "path_chars"],
+        [`spiffe://xy/${ch}`, c === 0x2e ? "path_dot_segment" : c === 0x2f ? "path_empty_segment" : isSeg(c) ? null : "path_chars"],
+        [`spiffe://xy/a${ch}`, c === 0x2f ? "path_trailing_slash" : isSeg(c) ? null : "path_chars"],
+      ];
+      for (const [text, want] of cases) {
+        const got = codeOf(() => SpiffeId.parse(text));
+        if (got !== want) wrong.push(`${JSON.stringify(text)}: got ${got}, want ${want}`);
+      }
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  it("refuses unicode look-alikes and WHATWG-normalisable forms, never rewriting them", () => {
+    for (const [text, code] of [
+      ["spiffe://exаmple.org/a", "td_chars"], // Cyrillic a
+      ["spiffe://example.org/ａdmin", "path_chars"], // fullwidth a
+      ["spiffe://example.org/\u0130", "path_chars"],
+      ["spiffe://example.org/%61dmin", "path_chars"],
+      ["spiffe://EXAMPLE.org/a", "td_chars"],
+      ["spiffe://example.org./a/b/../c", "path_dot_segment"],
+      ["spiffe://example.org/a\\b", "path_chars"],
+      ["spiffe://example.org:443/a", "td_chars"],
+      ["SPIFFE://example.org/a", "id_scheme"],
+      ["spiffe:example.org/a", "id_scheme"],
+    ] as const) {
+      expect(codeOf(() => SpiffeId.parse(text)), text).toBe(code);
+    }
+    // Trailing dots and dashes are plain td characters: valid and kept as given.
+    expect(SpiffeId.parse("spiffe://example.org./a-").toString()).toBe("spiffe://example.org./a-");
+    expect(SpiffeId.parse("spiffe://-.-/.-").trustDomain.name).toBe("-.-");
+  });
+});
+
+describe("verifyX509Svid: rules broken alone and together (first broken rule wins, always a SpiffeError)", () => {
+  const ca = createTestCa({ now: () => NOW });
+  const other = createTestCa({ trustDomain: "other.org", now: () => NOW });
+  const ID = "spiffe://example.org/api";
+  const past = { notBefore: new Date(NOW.getTime() - 7_200_000), notAfter: new Date(NOW.getTime() - 3_600_000) };
+  const run = (chain: readonly Uint8Array[], bundle = ca.bundle): SpiffeErrorCode | null =>
+    codeOf(() => verifyX509Svid(chain, bundle, { now: NOW }));
+  const leaf = (opts: Parameters<typeof ca.issueSvid>[1] = {}): Uint8Array[] => ca.issueSvid(ID, opts).certificates;
+  const emptySan = { oid: "2.5.29.17", critical: true, valueDer: new Uint8Array([0x30, 0x00]) };
+  // The test CA refuses to build an SVID object from it, so write the DER directly.
+  const duplicateSanLeaf = (): Uint8Array => {
+    const key = generateKey("ec-p256");
+    return writeCertificate({
+      subject: buildName({ c: "US", o: "dup" }),
+      issuer: buildName({ c: "US", o: "dup" }),
+      publicKey: key.publicKey,
+      signingKey: key.privateKey,
+      notBefore: new Date(NOW.getTime() - 10_000),
+      notAfter: new Date(NOW.getTime() + 3_600_000),
+      ca: false,
+      keyUsage: ["digitalSignature"],
+      keyUsageCritical: true,
+      extKeyUsage: undefined,
+      uriSans: [ID],
+      dnsSans: [],
+      authorityKeyId: undefined,
+      omit: new Set(),
+      extra: [{ ...emptySan, critical: false }],
+    });
+  };
+
+  const table: Array<[string, () => readonly Uint8Array[], SpiffeErrorCode | null, X509Bundle?]> = [
+    ["uppercase URI SAN scheme", () => leaf({ uriSans: ["SPIFFE://example.org/api"] }), "svid_invalid_id"],
+    ["a critical SAN with zero entries", () => leaf({ uriSans: [], extraExtensions: [emptySan] }), "svid_no_uri_san"],
+    ["a duplicated SAN extension", () => [duplicateSanLeaf()], "der_malformed"],
+    ["an intermediate naming another trust domain, signed by our root", () => ca.issueIntermediate({ uriSans: ["spiffe://other.org"] }).issueSvid(ID).certificates, null],
+    ["the right leaf behind an intermediate of another trust domain's CA", () => [leaf()[0] as Uint8Array, other.issueIntermediate().certificateDer], null],
+    ["the same ID minted by the other trust domain's CA", () => other.issueSvid(ID).certificates, "chain_untrusted"],
+    ["a bundle that holds only the leaf", () => leaf(), "chain_untrusted", X509Bundle.fromAuthorities("example.org", [leaf()[0] as Uint8Array])],
+    ["pathLen 0 with an intermediate below", () => ca.issueIntermediate({ pathLen: 0 }).issueIntermediate().issueSvid(ID).certificates, "chain_ca_rules"],
+    ["an expired intermediate with a valid leaf", () => ca.issueIntermediate(past).issueSvid(ID, { notAfter: new Date(NOW.getTime() + 60_000) }).certificates, "chain_expired"],
+    ["50 junk certificates after the leaf", () => [...leaf(), ...Array.from({ length: 50 }, () => other.issueIntermediate().certificateDer)], null],
+    ["a truncated leaf", () => [(leaf()[0] as Uint8Array).subarray(0, 100)], "der_malformed"],
+    ["a leaf with trailing garbage", () => [new Uint8Array([...(leaf()[0] as Uint8Array), 0x00])], "der_malformed"],
+    ["an indefinite length", () => [new Uint8Array([0x30, 0x80, 0x00, 0x00])], "der_malformed"],
+    ["a huge length field", () => [new Uint8Array([0x30, 0x84, 0xff, 0xff, 0xff, 0xff, 0x00])], "der_malformed"],
+    // Combinations: the leaf rules come first, then the signature path, then validity, then CA rules.
+    ["expired and no URI SAN", () => leaf({ ...past, uriSans: [] }), "svid_no_uri_san"],
+    ["expired and a CA leaf", () => leaf({ ...past, ca: true }), "svid_ca_leaf"],
+    ["expired and a wrong signer", () => leaf({ ...past, wrongSigner: true }), "chain_untrusted"],
+    ["expired and an unknown critical extension", () => leaf({ ...past, unknownCriticalExtension: true }), "chain_expired"],
+    ["keyCertSign and two URI SANs", () => leaf({ keyUsage: ["digitalSignature", "keyCertSign"], uriSans: [ID, `${ID}2`] }), "svid_multiple_uri_sans"],
+    ["a non-CA intermediate that is also expired", () => ca.issueIntermediate({ ...past, ca: false }).issueSvid(ID, { notAfter: new Date(NOW.getTime() + 60_000) }).certificates, "chain_expired"],
+  ];
+  for (const [name, chain, want, bundle] of table) {
+    it(`${name}: ${want ?? "accepted"}`, () => {
+      expect(run(chain(), bundle)).toBe(want);
+    });
+  }
 });
