@@ -1,3 +1,4 @@
+import { type KeyObject, createHmac } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { SpiffeError, type SpiffeErrorCode } from "./errors.js";
 import { SpiffeId } from "./spiffe-id.js";
@@ -278,6 +279,48 @@ describe("verifyX509Svid: rules broken alone and together (first broken rule win
   for (const [name, chain, want, bundle] of table) {
     it(`${name}: ${want ?? "accepted"}`, () => {
       expect(run(chain(), bundle)).toBe(want);
+    });
+  }
+});
+
+describe("JWT-SVID: forged and malformed tokens", () => {
+  const ca = createTestCa({ now: () => NOW });
+  const bundles = new JwtBundleSet(ca.jwtBundle());
+  const AUD = ["spiffe://example.org/nexus"];
+  const b64 = (v: unknown): string => Buffer.from(typeof v === "string" ? v : JSON.stringify(v)).toString("base64url");
+  const good = (claims: Record<string, unknown> = {}, header: Record<string, unknown> = {}): string =>
+    ca.signJwt({ sub: "spiffe://example.org/api", aud: AUD, exp: NOW_S + 300, ...claims }, header);
+  const hmacForgery = (): string => {
+    const header = b64({ alg: "HS256", kid: ca.jwtKid, typ: "JWT" });
+    const payload = b64({ sub: "spiffe://example.org/api", aud: AUD, exp: NOW_S + 300 });
+    const secret = (ca.jwtBundle().findKey(ca.jwtKid) as KeyObject).export({ format: "pem", type: "spki" });
+    return `${header}.${payload}.${createHmac("sha256", secret).update(`${header}.${payload}`).digest("base64url")}`;
+  };
+  const [h, p, s] = good().split(".") as [string, string, string];
+  const table: Array<[string, () => string, SpiffeErrorCode | null]> = [
+    ["a good token", () => good(), null],
+    ["alg none with no signature", () => `${b64({ alg: "none", kid: ca.jwtKid })}.${p}.`, "jwt_algorithm"],
+    ["HS256 keyed with the public key", hmacForgery, "jwt_algorithm"],
+    ["no kid", () => good({}, { kid: undefined }), "jwt_header"],
+    ["an unknown kid", () => good({}, { kid: "nope" }), "jwt_key_missing"],
+    ["aud as a string", () => good({ aud: AUD[0] }), null],
+    ["aud as an empty list", () => good({ aud: [] }), "jwt_claims"],
+    ["aud of another service", () => good({ aud: ["spiffe://example.org/other"] }), "jwt_audience"],
+    ["exp as a string", () => good({ exp: String(NOW_S + 300) }), "jwt_claims"],
+    ["sub that is not a SPIFFE ID", () => good({ sub: "api" }), "jwt_claims"],
+    ["sub with a dot segment", () => good({ sub: "spiffe://example.org/a/../b" }), "jwt_claims"],
+    ["two parts", () => `${h}.${p}`, "jwt_malformed"],
+    ["four parts", () => `${h}.${p}.${s}.x`, "jwt_malformed"],
+    ["base64 padding", () => `${h}==.${p}.${s}`, "jwt_malformed"],
+    ["the standard base64 alphabet (+ and /)", () => `${h}.${p}.+/${s.slice(2)}`, "jwt_malformed"],
+    ["JWS JSON serialization", () => JSON.stringify({ payload: p, signatures: [{ protected: h, signature: s }] }), "jwt_malformed"],
+    ["a header with crit", () => good({}, { crit: ["exp"] }), "jwt_header"],
+    ["typ at+jwt", () => good({}, { typ: "at+jwt" }), "jwt_header"],
+    ["a payload swapped under the old signature", () => `${h}.${b64({ sub: "spiffe://example.org/admin", aud: AUD, exp: NOW_S + 300 })}.${s}`, "jwt_signature"],
+  ];
+  for (const [name, token, want] of table) {
+    it(`${name}: ${want ?? "accepted"}`, () => {
+      expect(codeOf(() => parseAndValidateJwtSvid(token(), bundles, AUD, { now: NOW }))).toBe(want);
     });
   }
 });
