@@ -218,6 +218,16 @@ describe("secrets", () => {
     expect((await post("/v1/store/secrets/metadata?action=get", { path: "p" })).text).toContain('"oldestVersion":2');
   });
 
+  it("loses no version under 25 concurrent puts to one path", async () => {
+    const answers = await Promise.all(Array.from({ length: 25 }, (_, i) => post(S, { path: "hot", values: { i: String(i) } })));
+    expect(answers.every((a) => a.status === 200)).toBe(true);
+    const meta = JSON.parse((await post("/v1/store/secrets/metadata?action=get", { path: "hot" })).text) as { metadata: { currentVersion: number; oldestVersion: number }; versions: Record<string, unknown> };
+    expect([meta.metadata.currentVersion, meta.metadata.oldestVersion, Object.keys(meta.versions).length]).toEqual([25, 16, 10]);
+    const values = new Set<string>();
+    for (let v = 16; v <= 25; v++) values.add((JSON.parse((await post(`${S}?action=get`, { path: "hot", version: v })).text) as { data: { i: string } }).data.i);
+    expect(values.size).toBe(10); // ten different writes, none overwritten by a lost update
+  });
+
   it("answers 500 and publishes nothing when the store fails", async () => {
     await afterEachClose();
     const failing = { ...createMemoryStore(), writeSecret: () => Promise.reject(new Error("disk full")) };

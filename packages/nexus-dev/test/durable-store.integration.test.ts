@@ -73,6 +73,39 @@ describe("durable file store", () => {
     expect((await readdir(join(storeDir, "secrets"))).filter((f) => f.startsWith(".tmp-"))).toEqual([]);
   });
 
+  it("a kill -9 in the middle of a burst of writes leaves only whole records: every acknowledged write survives", async () => {
+    const storeDir = join(dir, "store");
+    const first = await startNexus(storeDir);
+    const acked: number[] = [];
+    let sameAcked = 0;
+    let resolveTen!: () => void;
+    const ten = new Promise<void>((r) => (resolveTen = r));
+    const burst = Array.from({ length: 60 }, (_, i) =>
+      Promise.all([first.client.putSecret(`burst/${i}`, { v: String(i) }), first.client.putSecret("same", { v: String(i) })]).then(
+        () => {
+          acked.push(i);
+          sameAcked++;
+          if (acked.length === 10) resolveTen();
+        },
+        () => undefined, // cut off by the kill
+      ),
+    );
+    await ten;
+    first.child.process.kill("SIGKILL"); // while the rest of the burst is in flight
+    await first.child.exited;
+    await Promise.all(burst);
+
+    const second = await startNexus(storeDir); // loads: nothing is half-written
+    const listed = await second.client.listSecrets();
+    for (const i of acked) expect(listed).toContain(`burst/${i}`);
+    for (const path of listed.filter((p) => p.startsWith("burst/"))) {
+      expect(await second.client.getSecret(path)).toEqual({ v: path.slice("burst/".length) });
+    }
+    const meta = await second.client.getSecretMetadata("same");
+    expect(meta.currentVersion).toBeGreaterThanOrEqual(sameAcked);
+    expect((await readdir(join(storeDir, "secrets"))).filter((f) => f.startsWith(".tmp-"))).toEqual([]);
+  });
+
   it("refuses a second server on the same directory while the first is alive", async () => {
     const storeDir = join(dir, "store");
     await startNexus(storeDir);
