@@ -1,3 +1,4 @@
+import { once } from "node:events";
 import { createSecureServer } from "node:http2";
 import { createServer, type Server } from "node:https";
 import type { TLSSocket } from "node:tls";
@@ -167,6 +168,35 @@ describe("createMtlsAgent against a server", () => {
     const error = await failure(get(agent(), origin));
     expect(error.code).toBe("rejected_by_peer");
     expect(refusals).toContain("ERR_SSL_NO_RENEGOTIATION");
+  });
+
+  it("authorizes once per connection: a pooled connection outlives an authorizer that now refuses (documented)", async () => {
+    const cert = cas.ca.issueSvid(PEER_ID);
+    let handshakes = 0;
+    const server = createServer({ cert: cert.certPem, key: cert.keyPem, requestCert: true, rejectUnauthorized: false }, (_req, res) =>
+      res.end("ok"),
+    );
+    server.on("secureConnection", () => handshakes++);
+    servers.push(server);
+    const origin = await listen(server);
+    let allow = true;
+    const dispatcher = agent(
+      () => (allow ? { allowed: true } : { allowed: false, reason: "revoked" }),
+      localSource(),
+      { connections: 1 },
+    );
+    expect(await get(dispatcher, origin)).toEqual({ status: 200, body: "ok" });
+    allow = false;
+    // Same keep-alive connection: no new handshake, so the authorizer is not asked again.
+    expect(await get(dispatcher, origin)).toEqual({ status: 200, body: "ok" });
+    expect(handshakes).toBe(1);
+    // Once that connection is gone, the next one is checked and refused.
+    const disconnected = once(dispatcher as unknown as NodeJS.EventEmitter, "disconnect");
+    server.closeAllConnections();
+    await disconnected;
+    const error = await failure(get(dispatcher, origin));
+    expect(error.code).toBe("unauthorized");
+    expect(error.expected).toBe("revoked");
   });
 
   it("fails with no_svid when the source is closed", async () => {
