@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { exponentialBackoff, linearBackoff } from "./backoff.js";
+import { exponentialBackoff, linearBackoff, timerDelay } from "./backoff.js";
 
 const take = (b: { next(): number }, n: number) => Array.from({ length: n }, () => b.next());
 
@@ -31,5 +31,14 @@ describe("exponentialBackoff", () => {
   it("applies jitter from the random source", () => {
     const b = exponentialBackoff({ initialMs: 100, jitter: 0.5, random: () => 0.5 }).newBackoff();
     expect(take(b, 2)).toEqual([75, 150]);
+  });
+});
+
+describe("timerDelay", () => {
+  it("keeps delays a timer honours and maps the rest so a retry loop never spins", () => {
+    expect([timerDelay(0), timerDelay(5), timerDelay(30_000)]).toEqual([0, 5, 30_000]);
+    // Node fires timers beyond 2^31-1 ms after 1 ms: clamp instead
+    expect([timerDelay(Number.POSITIVE_INFINITY), timerDelay(1e12)]).toEqual([2 ** 31 - 1, 2 ** 31 - 1]);
+    expect([timerDelay(Number.NaN), timerDelay(-1), timerDelay(undefined), timerDelay("5")]).toEqual([1000, 1000, 1000, 1000]);
   });
 });

@@ -99,3 +99,17 @@ export function exponentialBackoff(options: ExponentialBackoffOptions = {}): Bac
     },
   };
 }
+
+/** The longest delay a Node timer takes; longer ones fire after 1 ms (TimeoutOverflowWarning). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * Turns what a (possibly custom) backoff returned into a delay a timer honours: `Infinity` and
+ * anything beyond Node's timer range become the longest timer (instead of firing after 1 ms and
+ * turning the retry loop into a tight one); NaN, negative or non-number values become 1 s.
+ * @internal
+ */
+export function timerDelay(ms: unknown): number {
+  if (typeof ms !== "number" || Number.isNaN(ms) || ms < 0) return 1000;
+  return Math.min(ms, MAX_TIMER_MS);
+}

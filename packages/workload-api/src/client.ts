@@ -3,7 +3,7 @@ import type { ChannelOptions, ClientReadableStream, ServiceError, StatusObject }
 import type { JwtBundleSet, JwtSvid, X509BundleSet, X509Svid } from "@spike-ts/spiffe";
 import { parseJwtSvidInsecure } from "@spike-ts/spiffe";
 import { type WorkloadApiAddress, resolveWorkloadApiAddress } from "./address.js";
-import { type BackoffStrategy, linearBackoff } from "./backoff.js";
+import { type BackoffStrategy, linearBackoff, timerDelay } from "./backoff.js";
 import { WorkloadApiError } from "./errors.js";
 import {
   type JwtSvidParams,
@@ -92,12 +92,12 @@ function closedError(rpc: string): WorkloadApiError {
   return new WorkloadApiError("closed", `workload-api: ${rpc} called on a closed client`, { rpc });
 }
 
-function callListener(fn: (() => void) | undefined): void {
+function callListener(fn: (() => void) | undefined, what = "a watcher callback"): void {
   if (!fn) return;
   try {
     fn();
   } catch (e) {
-    process.emitWarning(`workload-api: a watcher callback threw: ${(e as Error)?.message ?? String(e)}`, "WorkloadApiWarning");
+    process.emitWarning(`workload-api: ${what} threw: ${(e as Error)?.message ?? String(e)}`, "WorkloadApiWarning");
   }
 }
 
@@ -227,6 +227,18 @@ export function createWorkloadApiClient(options: WorkloadApiClientOptions = {}):
   function watch<T>(rpc: Rpc, request: Buffer, parse: (b: Buffer) => T | undefined, watcher: Watcher<T>, signal?: AbortSignal): () => void {
     if (typeof watcher?.onUpdate !== "function") throw new TypeError("workload-api: watcher.onUpdate must be a function");
     const backoff = strategy.newBackoff();
+    if (typeof backoff?.next !== "function" || typeof backoff.reset !== "function") {
+      throw new TypeError("workload-api: backoff.newBackoff() must return { next(): number; reset(): void }");
+    }
+    // A custom backoff runs inside gRPC callbacks: a throw there must not crash the process.
+    const resetBackoff = () => callListener(() => backoff.reset(), "backoff.reset()");
+    const nextDelay = (): number => {
+      let d: unknown;
+      callListener(() => {
+        d = backoff.next();
+      }, "backoff.next()");
+      return timerDelay(d);
+    };
     let stopped = false;
     let call: ClientReadableStream<Buffer> | undefined;
     let timer: NodeJS.Timeout | undefined;
@@ -251,7 +263,7 @@ export function createWorkloadApiClient(options: WorkloadApiClientOptions = {}):
       call = c;
       c.on("data", (buf: Buffer) => {
         if (stopped || call !== c) return;
-        backoff.reset();
+        resetBackoff();
         let value: T | undefined;
         try {
           value = parse(buf);
@@ -278,7 +290,7 @@ export function createWorkloadApiClient(options: WorkloadApiClientOptions = {}):
           return;
         }
         if (stopped) return;
-        timer = setTimeout(open, backoff.next());
+        timer = setTimeout(open, nextDelay());
       });
     };
     if (closed) {

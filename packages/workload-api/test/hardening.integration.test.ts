@@ -139,6 +139,42 @@ describe("streams that end oddly", () => {
   });
 });
 
+describe("a custom backoff that misbehaves", () => {
+  it("is refused up front when newBackoff() returns no backoff", async () => {
+    const agent = await startDevWorkloadApi({ identities: [{ spiffeId: API }] });
+    cleanup(() => agent.close());
+    const client = createWorkloadApiClient({ address: agent.address, backoff: { newBackoff: () => undefined as never } });
+    cleanup(() => client.close());
+    expect(() => client.watchX509Context({ onUpdate() {} })).toThrow("workload-api: backoff.newBackoff() must return { next(): number; reset(): void }");
+  });
+
+  it("throwing from next() or reset() does not crash the process: a warning, and the watch goes on", async () => {
+    const agent = await startDevWorkloadApi({ identities: [{ spiffeId: API }] });
+    cleanup(() => agent.close());
+    agent.injectStatus("FetchX509SVID", { code: status.UNAVAILABLE, details: "restarting" }, 1);
+    const broken = {
+      newBackoff: () => ({
+        next(): number {
+          throw new Error("next broke");
+        },
+        reset() {
+          throw new Error("reset broke");
+        },
+      }),
+    };
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.message);
+    process.on("warning", onWarning);
+    cleanup(() => process.off("warning", onWarning));
+    const client = createWorkloadApiClient({ address: agent.address, backoff: broken });
+    cleanup(() => client.close());
+    const got = await new Promise<string>((resolve) => client.watchX509Context({ onUpdate: (ctx) => resolve(ctx.defaultSvid.id.toString()) }));
+    expect(got).toBe(API);
+    await new Promise<void>((resolve) => (warnings.length >= 2 ? resolve() : process.once("warning", () => resolve())));
+    expect(warnings).toEqual(["workload-api: backoff.next() threw: next broke", "workload-api: backoff.reset() threw: reset broke"]);
+  });
+});
+
 describe("a long-running dev agent", () => {
   it("keeps only the latest maxCallRecords call records", async () => {
     const agent = await startDevWorkloadApi({ identities: [{ spiffeId: API }], maxCallRecords: 3 });
