@@ -144,3 +144,35 @@ describe("paths and values a careless caller passes", () => {
     expect(JSON.parse(nexus.seen[0]?.text ?? "{}").values.blob).toHaveLength(big.length);
   });
 });
+
+describe("JSON calls against something that is not Nexus", () => {
+  it("a 200 login page is bad_response and the page never reaches the message", async () => {
+    nexus.on("/v1/store/secrets?action=get", { status: 200, text: "<html>password: hunter2</html>", contentType: "text/html" });
+    const e = await caught(client.getSecret("a"));
+    expect(e.code).toBe("bad_response");
+    expect(e.message).not.toContain("hunter2");
+    expect(JSON.stringify(e)).not.toContain("hunter2");
+  });
+
+  it("a 301 is not followed: bad_response naming the status, one request", async () => {
+    nexus.mock
+      .get("https://nexus.test")
+      .intercept({ method: "POST", path: "/v1/store/secrets" })
+      .reply(301, "", { headers: { location: "https://evil.test/v1/store/secrets" } });
+    const e = await caught(client.putSecret("a", { k: "v" }));
+    expect(e.code).toBe("bad_response");
+    expect(e.status).toBe(301);
+    expect(nexus.seen).toHaveLength(1);
+  });
+
+  for (const [name, body] of [
+    ["data as a string", { data: "x" }],
+    ["data with a number value", { data: { k: 1 } }],
+    ["data as a list", { data: ["x"] }],
+  ] as const) {
+    it(`${name} is bad_response`, async () => {
+      nexus.on("/v1/store/secrets?action=get", { status: 200, json: body });
+      expect((await caught(client.getSecret("a"))).code).toBe("bad_response");
+    });
+  }
+});

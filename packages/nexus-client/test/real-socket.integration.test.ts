@@ -149,4 +149,30 @@ describe("real sockets", () => {
     // The server never finished: the client dropped the connection instead of buffering.
     expect(written).toBeGreaterThan(1 << 20);
   });
+
+  it("an abort in the middle of a slow body rejects with aborted and drops the connection", async () => {
+    let headersSent!: () => void;
+    const started = new Promise<void>((resolve) => {
+      headersSent = resolve;
+    });
+    let serverSawClose!: () => void;
+    const closed = new Promise<void>((resolve) => {
+      serverSawClose = resolve;
+    });
+    handlers.push((_req, _body, res) => {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.write('{"data":{"k":"');
+      res.on("close", () => serverSawClose());
+      headersSent();
+    });
+    const controller = new AbortController();
+    const pending = caught(client.getSecret("a", { signal: controller.signal }));
+    await started;
+    controller.abort(new Error("user gave up"));
+    const e = await pending;
+    expect(e.code).toBe("aborted");
+    expect(e.attempts).toBe(1);
+    await closed;
+    expect(seen).toHaveLength(1);
+  });
 });
