@@ -1,8 +1,8 @@
 import { createHash } from "node:crypto";
-import { createServer, request, type Server } from "node:http";
+import { type ClientRequest, createServer, request, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { trustRootsFor } from "@spike-ts/nexus-model";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createNexusCipher } from "./cipher.js";
 import { createNexusHandler, type NexusDevLogEntry, routeOf } from "./handler.js";
 import { NexusState } from "./nexus-state.js";
@@ -248,7 +248,7 @@ describe("request bodies: bounded memory and time (a deliberate deviation, Nexus
   const READ_FAILURE = '{"Code":"data_read_failure","Msg":"failed to read request body","Wrapped":null}';
 
   /** Sends a request with node:http so the body can be declared, chunked, or left unfinished. */
-  function raw(target: string, headers: Record<string, string>, body: (write: (b: string) => boolean) => void): Promise<{ status: number; text: string }> {
+  function raw(target: string, headers: Record<string, string>, body: (req: ClientRequest) => void): Promise<{ status: number; text: string }> {
     return new Promise((resolve, reject) => {
       const req = request(base + target, { method: "POST", headers: { "x-peer": PILOT, ...headers } }, (res) => {
         const parts: Buffer[] = [];
@@ -258,7 +258,7 @@ describe("request bodies: bounded memory and time (a deliberate deviation, Nexus
       });
       req.on("error", () => undefined); // the server drops the connection after answering
       req.flushHeaders();
-      body((b) => req.write(b));
+      body(req);
     });
   }
 
@@ -271,24 +271,38 @@ describe("request bodies: bounded memory and time (a deliberate deviation, Nexus
     const declared = await raw(S, { "content-length": "101", "content-type": "application/json" }, () => undefined);
     expect(declared).toEqual({ status: 400, text: READ_FAILURE });
     // chunked, no content-length: the server stops buffering at the limit and answers
-    const streamed = await raw(S, { "transfer-encoding": "chunked" }, (write) => {
-      write(JSON.stringify({ path: "q", values: { k: "y".repeat(50) } }));
-      write(" ".repeat(60));
+    const streamed = await raw(S, { "transfer-encoding": "chunked" }, (req) => {
+      req.write(JSON.stringify({ path: "q", values: { k: "y".repeat(50) } }));
+      req.write(" ".repeat(60));
     });
     expect(streamed).toEqual({ status: 400, text: READ_FAILURE });
     expect((await post(`${S}?action=list`, {})).text).toBe('{"keys":["p"]}');
     expect(logs.some((l) => l.status === 400 && l.message.includes("larger than 100 bytes"))).toBe(true);
   });
 
+  it("a requestBodyTimeoutMs beyond Node's timer range does not time every body out at once", async () => {
+    await afterEachClose();
+    await start(createMemoryStore(), 10, { maxRequestBytes: 1024, requestBodyTimeoutMs: 30 * 24 * 3_600_000 });
+    const spy = vi.spyOn(globalThis, "setTimeout");
+    try {
+      expect((await post(S, { path: "p", values: { k: "v" } })).status).toBe(200);
+      const delays = spy.mock.calls.map((c) => c[1]);
+      expect(delays).toContain(2 ** 31 - 1); // Node would fire a longer timer after 1 ms
+      expect(delays.every((d) => typeof d !== "number" || d <= 2 ** 31 - 1)).toBe(true);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
   it("answers a body that never completes with the read failure once requestBodyTimeoutMs passes", async () => {
     await afterEachClose();
     await start(createMemoryStore(), 10, { maxRequestBytes: 1024, requestBodyTimeoutMs: 50 });
-    const slow = await raw(S, { "content-length": "500", "content-type": "application/json" }, (write) => {
-      write('{"path":"slow","values":{"k":"');
+    const slow = await raw(S, { "content-length": "500", "content-type": "application/json" }, (req) => {
+      req.write('{"path":"slow","values":{"k":"');
     });
     expect(slow).toEqual({ status: 400, text: READ_FAILURE });
-    const streamingEncrypt = await raw("/v1/cipher/encrypt", { "content-length": "10", "content-type": "application/octet-stream" }, (write) => {
-      write("abc");
+    const streamingEncrypt = await raw("/v1/cipher/encrypt", { "content-length": "10", "content-type": "application/octet-stream" }, (req) => {
+      req.write("abc");
     });
     expect(streamingEncrypt).toEqual({ status: 400, text: READ_FAILURE });
     expect((await post(`${S}?action=list`, {})).text).toBe('{"keys":[]}');

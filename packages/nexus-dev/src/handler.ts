@@ -105,7 +105,8 @@ function readBody(req: NexusRequest, limits: BodyLimits): Promise<Buffer> {
       reject(new BodyReadError("too large"));
       return;
     }
-    const timer = setTimeout(() => fail(new BodyReadError("too slow")), limits.timeoutMs);
+    // Node fires a timer beyond 2^31-1 ms after 1 ms: clamp, or every body would be "too slow".
+    const timer = setTimeout(() => fail(new BodyReadError("too slow")), Math.min(limits.timeoutMs, 2 ** 31 - 1));
     req.on("data", (c: Buffer) => {
       if (settled) return;
       size += c.length;

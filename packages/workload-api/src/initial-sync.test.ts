@@ -7,6 +7,18 @@ afterEach(() => {
 });
 
 describe("waitForFirst", () => {
+  it("keeps a timeout beyond Node's timer range (about 24.8 days) instead of firing after 1 ms", async () => {
+    vi.useFakeTimers();
+    const spy = vi.spyOn(globalThis, "setTimeout");
+    const sync = waitForFirst({ what: "x", address: "a", timeoutMs: 30 * 24 * 3_600_000, signal: undefined, lastError: () => undefined });
+    expect(spy.mock.calls.at(-1)?.[1]).toBe(2 ** 31 - 1);
+    vi.advanceTimersByTime(1_000);
+    expect(sync.pending).toBe(true);
+    sync.resolve();
+    await expect(sync.promise).resolves.toBeUndefined();
+    spy.mockRestore();
+  });
+
   it("times out with the last error in the message and as cause", async () => {
     vi.useFakeTimers();
     const last = new WorkloadApiError("no_identity", 'workload-api: FetchX509SVID refused by the agent: PERMISSION_DENIED "no identity issued"');

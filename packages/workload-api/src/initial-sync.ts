@@ -1,3 +1,4 @@
+import { timerDelay } from "./backoff.js";
 import { WorkloadApiError } from "./errors.js";
 
 /** Options of {@link waitForFirst}. */
@@ -84,7 +85,7 @@ export function waitForFirst(o: InitialSyncOptions): InitialSync {
           cause: last,
         }),
       );
-    }, o.timeoutMs);
+    }, timerDelay(o.timeoutMs)); // beyond Node's timer range: the longest timer, not 1 ms
   }
   return sync;
 }

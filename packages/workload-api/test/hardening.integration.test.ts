@@ -3,7 +3,7 @@
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { Server, ServerCredentials, type ServerUnaryCall, type ServerWritableStream, type sendUnaryData, status } from "@grpc/grpc-js";
 import { createTestCa } from "@spike-ts/spiffe/testing";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { WorkloadApiError, createJwtSource, createWorkloadApiClient } from "../src/index.js";
 import { messages, workloadApiService } from "../src/proto/messages.js";
 import { startDevWorkloadApi } from "../src/testing/index.js";
@@ -176,6 +176,17 @@ describe("a custom backoff that misbehaves", () => {
 });
 
 describe("a long-running dev agent", () => {
+  it("a 100-day SVID TTL schedules its rotation within Node's timer range (no 1 ms rotation loop)", async () => {
+    const spy = vi.spyOn(globalThis, "setTimeout");
+    cleanup(() => spy.mockRestore());
+    const agent = await startDevWorkloadApi({ identities: [{ spiffeId: API }], svidTtlMs: 100 * 24 * 3_600_000, random: () => 0.5 });
+    cleanup(() => agent.close());
+    const delays = spy.mock.calls.map((c) => c[1]).filter((d): d is number => typeof d === "number");
+    expect(delays).toContain(2 ** 31 - 1);
+    expect(delays.every((d) => d <= 2 ** 31 - 1)).toBe(true);
+    expect(agent.generation).toBe(1);
+  });
+
   it("keeps only the latest maxCallRecords call records", async () => {
     const agent = await startDevWorkloadApi({ identities: [{ spiffeId: API }], maxCallRecords: 3 });
     cleanup(() => agent.close());

@@ -11,6 +11,7 @@ import type {
 } from "@grpc/grpc-js";
 import { JwtBundle, JwtBundleSet, SpiffeId, TrustDomain, X509Bundle, parseAndValidateJwtSvid } from "@spike-ts/spiffe";
 import { type IssuedSvid, type TestCa, createTestCa } from "@spike-ts/spiffe/testing";
+import { timerDelay } from "../backoff.js";
 import { SECURITY_HEADER } from "../metadata.js";
 import type {
   JwtSvidRequestMessage,
@@ -301,7 +302,7 @@ export async function startDevWorkloadApi(options: DevWorkloadApiOptions): Promi
       rotationTimer = undefined;
       issueAll();
       broadcast();
-    }, Math.max(1, Math.floor(svidTtlMs * fraction)));
+    }, timerDelay(Math.max(1, Math.floor(svidTtlMs * fraction)))); // a huge TTL must not overflow into a 1 ms loop
   }
 
   const identityKey = (i: DevIdentity) => JSON.stringify([i.spiffeId, i.hint ?? "", i.dnsNames ?? []]);
@@ -471,7 +472,7 @@ export async function startDevWorkloadApi(options: DevWorkloadApiOptions): Promi
         const t = setTimeout(() => {
           delayTimers.delete(t);
           afterDelay();
-        }, options.firstMessageDelayMs);
+        }, timerDelay(options.firstMessageDelayMs));
         delayTimers.add(t);
         call.on("cancelled", () => {
           clearTimeout(t);
