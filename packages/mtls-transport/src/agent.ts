@@ -67,12 +67,8 @@ function validateConnect(connect: unknown): MtlsConnectOptions {
     }
   }
   const c = connect as MtlsConnectOptions;
-  // Node fires a timer of more than 2^31-1 ms after 1 ms, which would fail every connect at once.
-  if (c.timeout !== undefined && (!Number.isFinite(c.timeout) || c.timeout < 0 || c.timeout > MAX_TIMER_MS)) {
-    throw new MtlsError(
-      "invalid_options",
-      `mtls: createMtlsAgent options.connect.timeout must be a number of milliseconds from 0 (no timer) to ${MAX_TIMER_MS}`,
-    );
+  if (c.timeout !== undefined && (!Number.isFinite(c.timeout) || c.timeout < 0)) {
+    throw new MtlsError("invalid_options", "mtls: createMtlsAgent options.connect.timeout must be a number >= 0");
   }
   return c;
 }
@@ -215,7 +211,8 @@ export function createMtlsAgent(options: MtlsAgentOptions): Dispatcher {
     authorize,
     now: now ?? systemNow,
     allowH2: agentOptions.allowH2 === true,
-    timeoutMs: socket.timeout ?? 10_000,
+    // Node fires a timer of more than 2^31-1 ms after 1 ms, failing every connect at once: clamp.
+    timeoutMs: Math.min(socket.timeout ?? 10_000, MAX_TIMER_MS),
     keepAlive: socket.keepAlive ?? true,
     keepAliveInitialDelayMs: socket.keepAliveInitialDelay ?? 60_000,
     requireClientAuth: requireClientAuth ?? true,

@@ -5,7 +5,9 @@ import type { TLSSocket } from "node:tls";
 import { authorizeId, type Authorizer, X509BundleSet } from "@spike-ts/spiffe";
 import { createStaticX509Source, type StaticX509Source } from "@spike-ts/spiffe/testing";
 import type { Dispatcher } from "undici";
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+
+const originalSetTimeout = globalThis.setTimeout;
 import { createMtlsAgent, createMtlsServerOptions, MtlsError } from "../src/index.js";
 import { BAD_PEERS, type Cas, closeServer, HOUR, listen, makeCas, PEER_ID, SELF_ID } from "./support.js";
 
@@ -197,6 +199,26 @@ describe("createMtlsAgent against a server", () => {
     const error = await failure(get(dispatcher, origin));
     expect(error.code).toBe("unauthorized");
     expect(error.expected).toBe("revoked");
+  });
+
+  it("clamps a connect timeout beyond what a Node timer holds instead of failing at once", async () => {
+    const { origin } = await plainServer(cas.ca.issueSvid(PEER_ID));
+    const delays: number[] = [];
+    const spy = vi.spyOn(globalThis, "setTimeout");
+    spy.mockImplementation(((fn: () => void, ms?: number) => {
+      delays.push(ms ?? 0);
+      return originalSetTimeout(fn, ms);
+    }) as typeof setTimeout);
+    try {
+      expect(await get(agent(authorizeId(PEER_ID), localSource(), { connect: { timeout: 3e9 } }), origin)).toEqual({
+        status: 200,
+        body: "ok",
+      });
+    } finally {
+      spy.mockRestore();
+    }
+    expect(delays).toContain(2_147_483_647);
+    expect(delays.filter((ms) => ms > 2_147_483_647)).toEqual([]);
   });
 
   it("fails with no_svid when the source is closed", async () => {
