@@ -187,6 +187,34 @@ describe("a long-running dev agent", () => {
     expect(agent.generation).toBe(1);
   });
 
+  it("refuses bad federated trust domains on the spot, keeping its state and its streams", async () => {
+    await expect(startDevWorkloadApi({ identities: [{ spiffeId: API, federatesWith: ["not a td"] }] })).rejects.toThrow(
+      /federatesWith of spiffe:\/\/example\.org\/api "not a td" is not a trust domain/,
+    );
+    const other = createTestCa({ trustDomain: "other.org" });
+    await expect(startDevWorkloadApi({ identities: [], federatedBundles: { "bad/td": other.bundle } })).rejects.toThrow(/federatedBundles key "bad\/td"/);
+    const agent = await startDevWorkloadApi({ identities: [{ spiffeId: API }] });
+    cleanup(() => agent.close());
+    const client = createWorkloadApiClient({ address: agent.address });
+    cleanup(() => client.close());
+    const seen: string[][] = [];
+    let federatedArrived!: () => void;
+    const arrived = new Promise<void>((r) => (federatedArrived = r));
+    client.watchX509Context({
+      onUpdate: (ctx) => {
+        seen.push(ctx.bundles.bundles().map((b) => b.trustDomain.name).sort());
+        if (seen.at(-1)?.includes("other.org")) federatedArrived();
+      },
+    });
+    await agent.waitForStreams("FetchX509SVID", 1);
+    expect(() => agent.setIdentities([{ spiffeId: API, federatesWith: ["UPPER..case"] }])).toThrow(/is not a trust domain/);
+    expect(() => agent.setFederatedBundles({ "spiffe://": other.bundle })).toThrow(/is not a trust domain/);
+    agent.setFederatedBundles({ "other.org": other.bundle }); // the agent and its stream still work
+    await arrived;
+    expect(seen.at(-1)).toEqual(["example.org", "other.org"]);
+    expect(seen.every((names) => names[0] === "example.org")).toBe(true);
+  });
+
   it("keeps only the latest maxCallRecords call records", async () => {
     const agent = await startDevWorkloadApi({ identities: [{ spiffeId: API }], maxCallRecords: 3 });
     cleanup(() => agent.close());

@@ -238,13 +238,29 @@ export async function startDevWorkloadApi(options: DevWorkloadApiOptions): Promi
     throw new TypeError(`workload-api: dev server maxCallRecords must be a non-negative integer, got ${String(options.maxCallRecords)}`);
   }
   const autoRotate = options.autoRotate ?? true;
+  // Everything is checked here, on the spot: a bad value found later, while building a
+  // response, would throw inside a gRPC handler or half-way through a broadcast.
+  const trustDomainName = (what: string, td: string): string => {
+    try {
+      return TrustDomain.parse(td).name;
+    } catch (e) {
+      throw new TypeError(`workload-api: dev server ${what} ${JSON.stringify(td)} is not a trust domain: ${(e as Error).message}`);
+    }
+  };
   const checkIdentities = (list: DevIdentity[]) => {
+    if (!Array.isArray(list)) throw new TypeError("workload-api: dev server identities must be an array");
     for (const i of list) {
       const id = SpiffeId.parse(i.spiffeId);
       if (!id.memberOf(trustDomain)) throw new TypeError(`workload-api: dev identity ${i.spiffeId} is not in trust domain ${trustDomain.name}`);
+      for (const td of i.federatesWith ?? []) trustDomainName(`federatesWith of ${i.spiffeId}`, td);
     }
   };
+  const checkBundleKeys = (what: string, bundles: Record<string, unknown>) => {
+    for (const td of Object.keys(bundles)) trustDomainName(`${what} key`, td);
+  };
   checkIdentities(options.identities);
+  checkBundleKeys("federatedBundles", options.federatedBundles ?? {});
+  checkBundleKeys("federatedJwtBundles", options.federatedJwtBundles ?? {});
 
   let madeDir: string | undefined;
   let socketPath = options.socketPath;
@@ -646,6 +662,7 @@ export async function startDevWorkloadApi(options: DevWorkloadApiOptions): Promi
       broadcast();
     },
     setFederatedBundles(bundles) {
+      checkBundleKeys("federatedBundles", bundles);
       federated = { ...bundles };
       broadcast();
     },
