@@ -227,15 +227,22 @@ describe("a long-running dev agent", () => {
   });
 
   it("clears pending first-message delays when it stops, so no timer outlives close()", async () => {
-    const timers = () => process.getActiveResourcesInfo().filter((r) => r === "Timeout").length;
-    const before = timers();
+    const setSpy = vi.spyOn(globalThis, "setTimeout");
+    const clearSpy = vi.spyOn(globalThis, "clearTimeout");
+    cleanup(() => {
+      setSpy.mockRestore();
+      clearSpy.mockRestore();
+    });
     const agent = await startDevWorkloadApi({ identities: [{ spiffeId: API }], firstMessageDelayMs: 600_000, autoRotate: false });
     const client = createWorkloadApiClient({ address: agent.address });
     const pending = client.fetchX509Context().catch((x: unknown) => x);
     await agent.waitForStreams("FetchX509SVID", 1);
+    const i = setSpy.mock.calls.findIndex((c) => c[1] === 600_000);
+    expect(i).toBeGreaterThanOrEqual(0);
+    const delayTimer = setSpy.mock.results[i]?.value as unknown;
     await agent.close();
+    expect(clearSpy.mock.calls.some((c) => c[0] === delayTimer)).toBe(true);
     expect(((await pending) as WorkloadApiError).code).toBe("unavailable");
     await client.close();
-    expect(timers()).toBe(before);
   });
 });
