@@ -47,6 +47,7 @@ if (shared.length > 0) {
     target: "node20",
     format: "esm",
     sourcemap: true,
+    keepNames: true,
     logLevel: "warning",
   });
 }
@@ -63,6 +64,7 @@ for (const { src, out, format } of entries.values()) {
     target: "node20",
     format,
     sourcemap: true,
+    keepNames: true,
     logLevel: "warning",
     banner: out.startsWith("bin/") ? { js: "#!/usr/bin/env node" } : undefined,
   });
