@@ -215,6 +215,19 @@ describe("a long-running dev agent", () => {
     expect(seen.every((names) => names[0] === "example.org")).toBe(true);
   });
 
+  it("waitForStreams never hangs: an aborted signal or close() rejects it", async () => {
+    const agent = await startDevWorkloadApi({ identities: [{ spiffeId: API }] });
+    const aborted = AbortSignal.abort(new Error("given up"));
+    await expect(agent.waitForStreams("FetchX509SVID", 1, { signal: aborted })).rejects.toThrow("given up");
+    const waiting = agent.waitForStreams("FetchX509Bundles", 3).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    await agent.close();
+    expect(String(await waiting)).toBe("Error: workload-api: dev server closed while waiting for 3 FetchX509Bundles stream(s)");
+    await expect(agent.waitForStreams("FetchX509SVID")).rejects.toThrow(/dev server closed/);
+  });
+
   it("keeps only the latest maxCallRecords call records", async () => {
     const agent = await startDevWorkloadApi({ identities: [{ spiffeId: API }], maxCallRecords: 3 });
     cleanup(() => agent.close());

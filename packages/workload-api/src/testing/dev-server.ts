@@ -710,20 +710,33 @@ export async function startDevWorkloadApi(options: DevWorkloadApiOptions): Promi
     },
     waitForStreams(rpc, count = 1, o = {}) {
       return new Promise<void>((resolve, reject) => {
+        const done = () => {
+          events.off("streams", check);
+          events.off("closed", onClosed);
+          o.signal?.removeEventListener("abort", onAbort);
+        };
         const check = () => {
           if (api.openStreams(rpc) >= count) {
-            events.off("streams", check);
-            o.signal?.removeEventListener("abort", onAbort);
+            done();
             resolve();
           }
         };
         const onAbort = () => {
-          events.off("streams", check);
+          done();
           reject(o.signal?.reason ?? new Error("aborted"));
         };
+        // Never hang: a closed server will not open streams any more.
+        const onClosed = () => {
+          done();
+          reject(new Error(`workload-api: dev server closed while waiting for ${count} ${rpc} stream(s)`));
+        };
+        check();
+        if (api.openStreams(rpc) >= count) return;
+        if (closed) return onClosed();
+        if (o.signal?.aborted) return onAbort();
         o.signal?.addEventListener("abort", onAbort, { once: true });
         events.on("streams", check);
-        check();
+        events.on("closed", onClosed);
       });
     },
     async stop() {
@@ -745,6 +758,7 @@ export async function startDevWorkloadApi(options: DevWorkloadApiOptions): Promi
       rotationTimer = undefined;
       held.splice(0);
       await shutdown(fail(GrpcStatus.UNAVAILABLE, "agent is shutting down"));
+      events.emit("closed");
       events.removeAllListeners();
       if (madeDir) await rm(madeDir, { recursive: true, force: true });
       else await rm(socketPath as string, { force: true }).catch(() => {});
