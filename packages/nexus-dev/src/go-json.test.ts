@@ -77,6 +77,24 @@ describe("unmarshalGo (Go encoding/json semantics, spec §1.6)", () => {
     }
   });
 
+  it("takes nesting up to Go's 10000 levels without running out of stack, and refuses deeper as bad JSON", () => {
+    const nest = (n: number, open: string, close: string) => `${open.repeat(n)}1${close.repeat(n)}`;
+    // an unknown key holding 9999 nested objects or arrays is ignored, as in Go
+    expect(unmarshalGo(`{"path":"p","x":${nest(9_999, '{"a":', "}")}}`, { path: "string" })).toEqual({ path: "p" });
+    expect(unmarshalGo(`{"path":"p","x":${nest(9_999, "[", "]")}}`, { path: "string" })).toEqual({ path: "p" });
+    for (const deep of [nest(10_002, "[", "]"), nest(200_000, '{"a":', "}"), "[".repeat(1_000_000)]) {
+      expect(() => parseGoJson(deep)).toThrow(/nesting too deep/);
+    }
+    // the parser still reports where an unclosed or broken container fails
+    expect(() => parseGoJson('{"a":[1,2')).toThrow("invalid json: expected ',' or ']' at offset 9");
+    expect(() => parseGoJson('{"a":1,}')).toThrow("invalid json: expected object key at offset 7");
+    expect(() => parseGoJson('{"a" 1}')).toThrow("invalid json: expected ':' at offset 5");
+    expect(parseGoJson('{"a":[{},[],{"b":[null,true,false,"s",-1.5e3]}]}')).toEqual({
+      kind: "object",
+      entries: [["a", { kind: "array", items: [{ kind: "object", entries: [] }, { kind: "array", items: [] }, { kind: "object", entries: [["b", { kind: "array", items: [{ kind: "null" }, { kind: "bool", value: true }, { kind: "bool", value: false }, { kind: "string", value: "s" }, { kind: "number", text: "-1.5e3" }] }]] }] }]],
+    });
+  });
+
   it("decodes escapes and replaces lone surrogates and bad UTF-8 with U+FFFD", () => {
     expect(unmarshalGo('{"path":"\\u00e9\\ud83d\\ude00\\n"}', secretGet).path).toBe("é😀\n");
     expect(unmarshalGo('{"path":"\\ud800x"}', secretGet).path).toBe("\ufffdx");

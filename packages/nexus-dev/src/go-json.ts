@@ -36,6 +36,11 @@ export function parseGoJson(body: Uint8Array | string): GoJsonValue {
 const MAX_DEPTH = 10_000; // Go's decoder limit
 const special = /["\\\u0000-\u001f]/g;
 
+/** An open container while parsing. */
+type Frame =
+  | { readonly kind: "object"; readonly entries: Array<[string, GoJsonValue]>; key: string }
+  | { readonly kind: "array"; readonly items: GoJsonValue[] };
+
 class Parser {
   i = 0;
   constructor(readonly s: string) {}
@@ -53,56 +58,80 @@ class Parser {
     throw new GoJsonError(`invalid json: ${what} at offset ${this.i}`);
   }
 
+  /**
+   * One JSON value. Iterative, with an explicit stack of open containers: a recursive descent
+   * ran out of JS stack near 5000 levels (RangeError, answered 500) while Go's decoder accepts
+   * 10000 and refuses deeper input as bad JSON (400).
+   */
   value(depth: number): GoJsonValue {
-    if (depth > MAX_DEPTH) this.fail("nesting too deep");
-    const s = this.s;
-    const c = s.charCodeAt(this.i);
-    if (c === 0x7b) return this.object(depth);
-    if (c === 0x5b) return this.array(depth);
-    if (c === 0x22) return { kind: "string", value: this.string() };
-    if (c === 0x2d || (c >= 0x30 && c <= 0x39)) return this.number();
-    if (s.startsWith("true", this.i)) { this.i += 4; return { kind: "bool", value: true }; }
-    if (s.startsWith("false", this.i)) { this.i += 5; return { kind: "bool", value: false }; }
-    if (s.startsWith("null", this.i)) { this.i += 4; return NULL; }
-    return this.fail(this.i >= s.length ? "unexpected end" : "unexpected character");
-  }
-
-  object(depth: number): GoJsonValue {
-    this.i++;
-    const entries: Array<[string, GoJsonValue]> = [];
-    this.ws();
-    if (this.s.charCodeAt(this.i) === 0x7d) { this.i++; return { kind: "object", entries }; }
+    const stack: Frame[] = [];
     for (;;) {
-      this.ws();
-      if (this.s.charCodeAt(this.i) !== 0x22) this.fail("expected object key");
-      const key = this.string();
-      this.ws();
-      if (this.s.charCodeAt(this.i) !== 0x3a) this.fail("expected ':'");
-      this.i++;
-      this.ws();
-      entries.push([key, this.value(depth + 1)]);
-      this.ws();
-      const c = this.s.charCodeAt(this.i);
-      if (c === 0x2c) { this.i++; continue; }
-      if (c === 0x7d) { this.i++; return { kind: "object", entries }; }
-      this.fail("expected ',' or '}'");
+      if (depth + stack.length > MAX_DEPTH) this.fail("nesting too deep");
+      const s = this.s;
+      const c = s.charCodeAt(this.i);
+      let v: GoJsonValue;
+      if (c === 0x7b) {
+        this.i++;
+        this.ws();
+        if (this.s.charCodeAt(this.i) === 0x7d) {
+          this.i++;
+          v = { kind: "object", entries: [] };
+        } else {
+          stack.push({ kind: "object", entries: [], key: this.key() });
+          continue;
+        }
+      } else if (c === 0x5b) {
+        this.i++;
+        this.ws();
+        if (this.s.charCodeAt(this.i) === 0x5d) {
+          this.i++;
+          v = { kind: "array", items: [] };
+        } else {
+          stack.push({ kind: "array", items: [] });
+          this.ws();
+          continue;
+        }
+      } else if (c === 0x22) v = { kind: "string", value: this.string() };
+      else if (c === 0x2d || (c >= 0x30 && c <= 0x39)) v = this.number();
+      else if (s.startsWith("true", this.i)) { this.i += 4; v = { kind: "bool", value: true }; }
+      else if (s.startsWith("false", this.i)) { this.i += 5; v = { kind: "bool", value: false }; }
+      else if (s.startsWith("null", this.i)) { this.i += 4; v = NULL; }
+      else return this.fail(this.i >= s.length ? "unexpected end" : "unexpected character");
+      // a complete value: hand it to the open containers, closing those that end here
+      for (;;) {
+        const top = stack.at(-1);
+        if (!top) return v;
+        if (top.kind === "object") top.entries.push([top.key, v]);
+        else top.items.push(v);
+        this.ws();
+        const next = this.s.charCodeAt(this.i);
+        if (next === 0x2c) {
+          this.i++;
+          this.ws();
+          if (top.kind === "object") top.key = this.key();
+          break;
+        }
+        if (next === (top.kind === "object" ? 0x7d : 0x5d)) {
+          this.i++;
+          stack.pop();
+          v = top.kind === "object" ? { kind: "object", entries: top.entries } : { kind: "array", items: top.items };
+          continue;
+        }
+        this.fail(top.kind === "object" ? "expected ',' or '}'" : "expected ',' or ']'");
+      }
     }
   }
 
-  array(depth: number): GoJsonValue {
-    this.i++;
-    const items: GoJsonValue[] = [];
+  /** An object key and its ':', leaving the position at the value. */
+  key(): string {
     this.ws();
-    if (this.s.charCodeAt(this.i) === 0x5d) { this.i++; return { kind: "array", items }; }
-    for (;;) {
-      this.ws();
-      items.push(this.value(depth + 1));
-      this.ws();
-      const c = this.s.charCodeAt(this.i);
-      if (c === 0x2c) { this.i++; continue; }
-      if (c === 0x5d) { this.i++; return { kind: "array", items }; }
-      this.fail("expected ',' or ']'");
-    }
+    if (this.s.charCodeAt(this.i) !== 0x22) this.fail("expected object key");
+    const key = this.string();
+    this.ws();
+    if (this.s.charCodeAt(this.i) !== 0x3a) this.fail("expected ':'");
+    this.i++;
+    this.ws();
+    return key;
   }
 
   number(): GoJsonValue {

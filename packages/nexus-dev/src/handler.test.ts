@@ -218,6 +218,16 @@ describe("secrets", () => {
     expect((await post("/v1/store/secrets/metadata?action=get", { path: "p" })).text).toContain('"oldestVersion":2');
   });
 
+  it("accepts deep JSON under an unknown key like Go (never a 500 from stack exhaustion) and refuses over 10000 levels with 400", async () => {
+    const deep = (n: number) => `${'{"a":'.repeat(n)}1${"}".repeat(n)}`;
+    const ok = await call(S, `{"path":"deep","values":{"k":"v"},"extra":${deep(8_000)}}`);
+    expect([ok.status, ok.text]).toEqual([200, "{}"]);
+    const bad = await call(S, `{"path":"deeper","extra":${deep(20_000)}}`);
+    expect([bad.status, bad.text]).toEqual([400, '{"err":"api_bad_request"}']);
+    expect((await post(`${S}?action=list`, {})).text).toBe('{"keys":["deep"]}');
+    expect(logs.some((l) => l.level === "error")).toBe(false);
+  });
+
   it("loses no version under 25 concurrent puts to one path", async () => {
     const answers = await Promise.all(Array.from({ length: 25 }, (_, i) => post(S, { path: "hot", values: { i: String(i) } })));
     expect(answers.every((a) => a.status === 200)).toBe(true);
