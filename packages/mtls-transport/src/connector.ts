@@ -106,6 +106,7 @@ export function createMtlsConnector(options: MtlsConnectorOptions): buildConnect
       if (timer !== undefined) clearTimeout(timer);
       socket.off("error", onError);
       socket.off("secureConnect", onSecureConnect);
+      socket.off("keylog", onKeylog);
       if (error) {
         socket.on("error", ignoreLateError);
         socket.destroy();
@@ -114,34 +115,47 @@ export function createMtlsConnector(options: MtlsConnectorOptions): buildConnect
         callback(null, socket);
       }
     };
-    let tcpEstablished = false;
+    const address = `${hostname.includes(":") ? `[${hostname}]` : hostname}:${port}`;
+    // A socket handed over by undici (a proxy tunnel) is connected already.
+    let tcpEstablished = connectOptions.httpSocket !== undefined;
+    let peerSpokeTls = false;
     socket.once("connect", () => {
       tcpEstablished = true;
     });
-    const onError = (error: Error): void => settle(translateHandshakeError(error, "client", tcpEstablished));
+    // Key material is derived only from a TLS reply (ServerHello), so this tells "the server
+    // answered TLS, then failed" from "it never spoke TLS". The line itself is not kept.
+    const onKeylog = (): void => {
+      peerSpokeTls = true;
+    };
+    socket.on("keylog", onKeylog);
+    const onError = (error: Error): void =>
+      settle(translateHandshakeError(error, "client", { tcpEstablished, peerSpokeTls, address }));
     const onSecureConnect = (): void => {
       let peerId: SpiffeId;
       try {
-        if (options.requireClientAuth && socket.getSharedSigalgs().length === 0) {
-          throw new MtlsError(
-            "client_auth_not_requested",
-            "mtls: the server did not request a client certificate, so it cannot authenticate us; " +
-              "configure it for mutual tls (or set requireClientAuth: false)",
-            { role: "client" },
-          );
-        }
+        // The server's identity first: a TLS server that is not a SPIFFE server (a public
+        // certificate) is named as such, not as one that merely skipped client auth.
         peerId = verifyPeer(peerChainOf(socket), {
           bundles: options.source,
           authorize: options.authorize,
           now: options.now(),
           role: "client",
+          address,
         }).id;
+        if (options.requireClientAuth && socket.getSharedSigalgs().length === 0) {
+          throw new MtlsError(
+            "client_auth_not_requested",
+            `mtls: the server at ${address} did not request a client certificate, so it cannot authenticate us; ` +
+              "configure it for mutual tls (or set requireClientAuth: false)",
+            { role: "client", address, peerId: peerId.toString() },
+          );
+        }
       } catch (error) {
         settle(error as Error);
         return;
       }
       recordPeerId(socket, peerId);
-      if (socket.alpnProtocol !== "h2") reportRejectionUntilFirstData(socket, "client");
+      if (socket.alpnProtocol !== "h2") reportRejectionUntilFirstData(socket, "client", address);
       settle(null);
     };
     socket.on("error", onError);
@@ -152,7 +166,10 @@ export function createMtlsConnector(options: MtlsConnectorOptions): buildConnect
       timer = setTimeout(() => {
         settle(
           new errors.ConnectTimeoutError(
-            `mtls: connect timeout after ${options.timeoutMs} ms to ${hostname}:${port}`,
+            tcpEstablished
+              ? `mtls: the server at ${address} accepted the connection but did not complete a tls handshake within ${options.timeoutMs} ms; ` +
+                  "check that the url points at the server's mtls port (for spike nexus: SPIKE_NEXUS_API_URL)"
+              : `mtls: connect timeout after ${options.timeoutMs} ms to ${address}`,
           ),
         );
       }, options.timeoutMs);

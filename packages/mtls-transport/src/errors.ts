@@ -13,6 +13,10 @@ const brand: unique symbol = Symbol.for("@spike-ts/mtls-transport.error");
  * - `no_svid`: the local source has no usable SVID (not fetched yet, or closed).
  * - `svid_expired`: the local source's SVID has expired.
  * - `rejected_by_peer`: the peer aborted the TLS handshake, usually because it refused our certificate.
+ * - `not_tls`: the server accepted the TCP connection but never answered TLS (a plaintext HTTP
+ *   server, another protocol, or a peer that closed the connection before any TLS reply).
+ * - `handshake_failed`: the server speaks TLS but the handshake failed for a reason other than
+ *   refusing our certificate (no common protocol version or cipher, a malformed message).
  * - `client_auth_not_requested`: the server did not ask for our certificate, so it cannot
  *   authenticate us (agent option `requireClientAuth`).
  * - `not_verified`: {@link peerIdOf} was asked about a connection these options did not verify.
@@ -29,6 +33,8 @@ export type MtlsErrorCode =
   | "no_svid"
   | "svid_expired"
   | "rejected_by_peer"
+  | "not_tls"
+  | "handshake_failed"
   | "client_auth_not_requested"
   | "not_verified"
   | "invalid_options";
@@ -46,6 +52,8 @@ export interface MtlsErrorDetails {
   readonly expected?: string;
   /** The `@spike-ts/spiffe` error code behind a verification failure. */
   readonly spiffeCode?: string;
+  /** The peer's `host:port`, when our agent was connecting to it. */
+  readonly address?: string;
 }
 
 /**
@@ -67,6 +75,8 @@ export class MtlsError extends Error {
   readonly expected: string | undefined;
   /** The `@spike-ts/spiffe` error code behind a verification failure. */
   readonly spiffeCode: string | undefined;
+  /** The peer's `host:port`, when our agent was connecting to it. */
+  readonly address: string | undefined;
 
   constructor(code: MtlsErrorCode, message: string, options?: ErrorOptions & MtlsErrorDetails) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
@@ -75,6 +85,7 @@ export class MtlsError extends Error {
     this.peerId = options?.peerId;
     this.expected = options?.expected;
     this.spiffeCode = options?.spiffeCode;
+    this.address = options?.address;
   }
 
   /** Whether `v` is an {@link MtlsError} (optionally with `code`), across duplicate installs. */

@@ -32,15 +32,51 @@ describe("peer rejection", () => {
   });
 
   it("translates handshake alerts and mid-handshake resets, and passes other errors", () => {
+    const spoke = { tcpEstablished: true, peerSpokeTls: true, address: "127.0.0.1:8553" };
     const alert = err("ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE");
-    const t = translateHandshakeError(alert, "client", true);
+    const t = translateHandshakeError(alert, "client", spoke);
     expect(MtlsError.is(t, "rejected_by_peer")).toBe(true);
     expect((t as MtlsError).cause).toBe(alert);
-    expect(MtlsError.is(translateHandshakeError(err("ECONNRESET"), "client", true), "rejected_by_peer")).toBe(true);
+    expect((t as MtlsError).address).toBe("127.0.0.1:8553");
+    expect(MtlsError.is(translateHandshakeError(err("ECONNRESET"), "client", spoke), "rejected_by_peer")).toBe(true);
     const refused = err("ECONNRESET");
-    expect(translateHandshakeError(refused, "client", false)).toBe(refused);
+    expect(translateHandshakeError(refused, "client", { tcpEstablished: false, peerSpokeTls: false })).toBe(refused);
     const other = err("ECONNREFUSED");
-    expect(translateHandshakeError(other, "client", true)).toBe(other);
+    expect(translateHandshakeError(other, "client", spoke)).toBe(other);
+    const keepalive = err("ETIMEDOUT");
+    expect(translateHandshakeError(keepalive, "client", spoke)).toBe(keepalive);
+  });
+
+  it("names a peer that never answered TLS not_tls, with the address and what to do", () => {
+    const silent = { tcpEstablished: true, peerSpokeTls: false, address: "127.0.0.1:8553" };
+    const wrong = err("ERR_SSL_WRONG_VERSION_NUMBER");
+    const t = translateHandshakeError(wrong, "client", silent) as MtlsError;
+    expect(t.code).toBe("not_tls");
+    expect(t.cause).toBe(wrong);
+    expect(t.role).toBe("client");
+    expect(t.message).toBe(
+      "mtls: the server at 127.0.0.1:8553 did not answer tls (ERR_SSL_WRONG_VERSION_NUMBER); it is not a tls server " +
+        "(plain http or another protocol?): check that the url points at the server's mtls port (for spike nexus: SPIKE_NEXUS_API_URL)",
+    );
+    const reset = translateHandshakeError(err("ECONNRESET"), "client", silent) as MtlsError;
+    expect(reset.code).toBe("not_tls");
+    expect(reset.message).toContain("closed the connection without answering the tls handshake (ECONNRESET)");
+    expect((translateHandshakeError(err("ERR_SSL_PACKET_LENGTH_TOO_LONG"), "client", silent) as MtlsError).code).toBe("not_tls");
+  });
+
+  it("names other TLS failures of a TLS peer handshake_failed", () => {
+    const spoke = { tcpEstablished: true, peerSpokeTls: true };
+    const version = err("ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION");
+    // An alert is TLS even before any key material: the peer refused our versions.
+    const t = translateHandshakeError(version, "client", { tcpEstablished: true, peerSpokeTls: false }) as MtlsError;
+    expect(t.code).toBe("handshake_failed");
+    expect(t.cause).toBe(version);
+    expect(t.address).toBeUndefined();
+    expect(t.message).toMatch(/^mtls: the tls handshake with the server failed \(ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION\); /);
+    expect((translateHandshakeError(err("ERR_SSL_UNEXPECTED_MESSAGE"), "client", spoke) as MtlsError).code).toBe("handshake_failed");
+    expect((translateHandshakeError(err("ERR_TLS_INVALID_STATE"), "client", spoke) as MtlsError).code).toBe("handshake_failed");
+    const already = new MtlsError("unauthorized", "mtls: x");
+    expect(translateHandshakeError(already, "client", spoke)).toBe(already);
   });
 
   it("turns a close before any response into rejected_by_peer", () => {

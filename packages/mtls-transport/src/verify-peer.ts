@@ -18,6 +18,8 @@ export interface VerifyPeerOptions {
   readonly now: Date;
   /** Which side we are; the peer is the other one. */
   readonly role: MtlsRole;
+  /** The peer's `host:port`, named in messages and set on errors (the agent passes it). */
+  readonly address?: string;
 }
 
 /** A peer that passed {@link verifyPeer}. */
@@ -61,6 +63,8 @@ const ADVICE: Record<MtlsErrorCode, string> = {
   no_svid: "check that the source is open and has fetched an SVID",
   svid_expired: "check that the Workload API agent is renewing SVIDs",
   rejected_by_peer: "check that the peer trusts our trust domain and authorizes our SPIFFE ID",
+  not_tls: "check that the url points at the server's mtls port (for spike nexus: SPIKE_NEXUS_API_URL)",
+  handshake_failed: "check that both sides allow a common tls version (minVersion/maxVersion) and that the url points at an mtls server",
   client_auth_not_requested: "configure the server for mutual tls",
   not_verified: "attach() the options to the server that accepted this connection",
   invalid_options: "fix the options",
@@ -86,12 +90,14 @@ function peerIdOfLeaf(leaf: Uint8Array | undefined): string | undefined {
  * Throws {@link MtlsError} whose code names the failed check; no hostname is involved.
  */
 export function verifyPeer(chain: readonly Uint8Array[], options: VerifyPeerOptions): VerifiedPeer {
+  const at = options.address === undefined ? {} : { address: options.address };
   const peer = options.role === "client" ? "server" : "client";
+  const where = options.address === undefined ? "" : ` at ${options.address}`;
   if (chain.length === 0) {
     throw new MtlsError(
       "no_peer_certificate",
-      `mtls: the ${peer} presented no certificate; ${ADVICE.no_peer_certificate}`,
-      { role: options.role },
+      `mtls: the ${peer}${where} presented no certificate; ${ADVICE.no_peer_certificate}`,
+      { role: options.role, ...at },
     );
   }
   let verified: VerifiedPeer;
@@ -104,8 +110,8 @@ export function verifyPeer(chain: readonly Uint8Array[], options: VerifyPeerOpti
     const detail = error instanceof Error ? error.message : String(error);
     throw new MtlsError(
       code,
-      `mtls: ${peer} certificate${peerId ? ` ${peerId}` : ""} rejected (${code}): ${detail}; ${ADVICE[code]}`,
-      { cause: error, role: options.role, spiffeCode, ...(peerId ? { peerId } : {}) },
+      `mtls: ${peer} certificate${peerId ? ` ${peerId}` : ""}${where} rejected (${code}): ${detail}; ${ADVICE[code]}`,
+      { cause: error, role: options.role, spiffeCode, ...at, ...(peerId ? { peerId } : {}) },
     );
   }
   const peerId = verified.id.toString();
@@ -115,8 +121,8 @@ export function verifyPeer(chain: readonly Uint8Array[], options: VerifyPeerOpti
   } catch (error) {
     throw new MtlsError(
       "unauthorized",
-      `mtls: ${peer} ${peerId} is not authorized: the authorizer threw; ${ADVICE.unauthorized}`,
-      { cause: error, role: options.role, peerId },
+      `mtls: ${peer} ${peerId}${where} is not authorized: the authorizer threw; ${ADVICE.unauthorized}`,
+      { cause: error, role: options.role, peerId, ...at },
     );
   }
   if (verdict?.allowed !== true) {
@@ -124,10 +130,11 @@ export function verifyPeer(chain: readonly Uint8Array[], options: VerifyPeerOpti
       typeof (verdict as { reason?: unknown } | undefined)?.reason === "string"
         ? (verdict as { reason: string }).reason
         : "the authorizer returned no verdict";
-    throw new MtlsError("unauthorized", `mtls: ${peer} ${peerId} is not authorized: ${reason}`, {
+    throw new MtlsError("unauthorized", `mtls: ${peer} ${peerId}${where} is not authorized: ${reason}`, {
       role: options.role,
       peerId,
       expected: reason,
+      ...at,
     });
   }
   return verified;

@@ -180,6 +180,38 @@ describe("retry rules", () => {
     expect(e.message).toContain("check the base url, the trust bundle and that the server presents a nexus spiffe id");
   });
 
+  it("does not retry an mTLS-layer error, even one caused by a reset, and passes its message on", async () => {
+    // What @spike-ts/mtls-transport raises for a plaintext server (recognized by its Symbol.for brand).
+    const mtls = Object.assign(
+      new Error("mtls: the server at 127.0.0.1:8553 did not answer tls (ECONNRESET); check that the url points at the server's mtls port", {
+        cause: netError("ECONNRESET"),
+      }),
+      { code: "not_tls", [Symbol.for("@spike-ts/mtls-transport.error")]: true },
+    );
+    expect(transportPhase(mtls)).toBe("config");
+    nexus.on("/v1/store/secrets?action=get", { error: mtls });
+    const e = await caught(clock.run(client.getSecret("a")));
+    expect(e.code).toBe("transport");
+    expect(e.attempts).toBe(1);
+    expect(e.cause).toBe(mtls);
+    expect(e.message).toBe(
+      "nexus: secret.get failed while connecting to https://nexus.test/ (not_tls): mtls: the server at 127.0.0.1:8553 did not answer tls (ECONNRESET); check that the url points at the server's mtls port",
+    );
+    expect(sleeps()).toEqual([]);
+  });
+
+  it("says no server is listening when the connection is refused", async () => {
+    const refused = Object.assign(netError("ECONNREFUSED", "connect ECONNREFUSED 127.0.0.1:8553"), { address: "127.0.0.1", port: 8553 });
+    nexus.on("/v1/store/secrets?action=get", { error: refused });
+    const once = make({ retry: false });
+    const e = await caught(clock.run(once.getSecret("a")));
+    await once.close();
+    expect(e.code).toBe("transport");
+    expect(e.message).toBe(
+      "nexus: secret.get failed: no server listening at 127.0.0.1:8553 (ECONNREFUSED); check that nexus is running and that the base url (https://nexus.test/, SPIKE_NEXUS_API_URL) points at it",
+    );
+  });
+
   it("retry: false makes one attempt", async () => {
     const c = make({ retry: false });
     nexus.on("/v1/store/secrets?action=get", { status: 503, json: { err: "state_not_ready" } });

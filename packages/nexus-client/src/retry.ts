@@ -78,10 +78,26 @@ const MAYBE_SENT_CODES = new Set([
   "UND_ERR_RESPONSE_STATUS_CODE",
 ]);
 
-/** The error code string of `e` or of a cause in its chain. @internal */
+/**
+ * The brand of `@spike-ts/mtls-transport`'s error, read without importing it (L1 packages stay
+ * apart). Its messages name the server and what to do, and never carry secrets.
+ */
+const MTLS_ERROR_BRAND = Symbol.for("@spike-ts/mtls-transport.error");
+
+/** Whether `e` is an mTLS-layer error (a handshake or peer check failed). @internal */
+export function isMtlsError(e: unknown): e is Error & { code: string } {
+  return typeof e === "object" && e !== null && MTLS_ERROR_BRAND in e && e instanceof Error;
+}
+
+/**
+ * The error code string of `e` or of a cause in its chain. An mTLS-layer error answers with its
+ * own code (the handshake failed, so nothing was sent, and retrying does not fix identities).
+ * @internal
+ */
 export function networkCode(e: unknown): string | undefined {
   let cur: unknown = e;
   for (let depth = 0; depth < 5 && typeof cur === "object" && cur !== null; depth++) {
+    if (isMtlsError(cur)) return typeof cur.code === "string" ? cur.code : undefined;
     const code = (cur as { code?: unknown }).code;
     if (typeof code === "string" && (NOT_SENT_CODES.has(code) || MAYBE_SENT_CODES.has(code))) return code;
     cur = (cur as { cause?: unknown }).cause;

@@ -3,7 +3,7 @@ import type { Dispatcher } from "undici";
 import { type NexusClientClock, sleep } from "./clock.js";
 import { type CallContext, errorForBodyCode, errorForStatus, serverCodeOf } from "./error-mapping.js";
 import { NexusError } from "./errors.js";
-import { backoffDelay, networkCode, type ResolvedRetry, transportPhase } from "./retry.js";
+import { backoffDelay, isMtlsError, networkCode, type ResolvedRetry, type TransportPhase, transportPhase } from "./retry.js";
 
 /** Per-call options accepted by every client method. */
 export interface CallOptions {
@@ -185,16 +185,9 @@ export async function execute(cfg: TransportConfig, spec: CallSpec, opts: CallOp
         const phase = transportPhase(e);
         const code = networkCode(e);
         retryable = phase === "not-sent" || (phase === "maybe-sent" && ep.readOnly);
-        const when = phase === "not-sent" ? "before the request was sent" : phase === "maybe-sent" ? "after the request may have been sent" : "while connecting";
-        const hint =
-          phase === "config"
-            ? "check the base url, the trust bundle and that the server presents a nexus spiffe id"
-            : phase === "maybe-sent" && !ep.readOnly
-              ? `it was not retried because ${spec.operation} changes state; check the result before repeating it`
-              : "check that nexus is running and SPIKE_NEXUS_API_URL points at it";
         failure = new NexusError(
           "transport",
-          `nexus: ${spec.operation} failed ${when} to ${baseUrl}${code ? ` (${code})` : ""}; ${hint}`,
+          transportMessage(spec.operation, baseUrl, e, phase, code, ep.readOnly),
           { ...details(attempts), cause: e },
         );
       }
@@ -212,6 +205,44 @@ export async function execute(cfg: TransportConfig, spec: CallSpec, opts: CallOp
     opts.signal?.removeEventListener("abort", onUser);
     cfg.closeSignal.removeEventListener("abort", onClose);
   }
+}
+
+/** The `host:port` a refused connection was aimed at, from the error or the base url. */
+function refusedAddress(e: unknown, baseUrl: string): string {
+  const { address, port } = (e ?? {}) as { address?: unknown; port?: unknown };
+  if (typeof address === "string" && typeof port === "number") return address.includes(":") ? `[${address}]:${port}` : `${address}:${port}`;
+  try {
+    const url = new URL(baseUrl);
+    return url.port === "" ? `${url.hostname}:${url.protocol === "http:" ? 80 : 443}` : url.host;
+  } catch {
+    return baseUrl;
+  }
+}
+
+/** The message of a `transport` NexusError: what failed, when, and what to do. @internal */
+export function transportMessage(
+  operation: NexusOperation,
+  baseUrl: string,
+  e: unknown,
+  phase: TransportPhase,
+  code: string | undefined,
+  readOnly: boolean,
+): string {
+  if (code === "ECONNREFUSED") {
+    return `nexus: ${operation} failed: no server listening at ${refusedAddress(e, baseUrl)} (ECONNREFUSED); check that nexus is running and that the base url (${baseUrl}, SPIKE_NEXUS_API_URL) points at it`;
+  }
+  const when = phase === "not-sent" ? "before the request was sent" : phase === "maybe-sent" ? "after the request may have been sent" : "while connecting";
+  // The mTLS layer's messages say which server and what to do, and never carry secrets.
+  if (isMtlsError(e)) {
+    return `nexus: ${operation} failed ${when} to ${baseUrl}${code ? ` (${code})` : ""}: ${e.message}`;
+  }
+  const hint =
+    phase === "config"
+      ? "check the base url, the trust bundle and that the server presents a nexus spiffe id"
+      : phase === "maybe-sent" && !readOnly
+        ? `it was not retried because ${operation} changes state; check the result before repeating it`
+        : "check that nexus is running and SPIKE_NEXUS_API_URL points at it";
+  return `nexus: ${operation} failed ${when} to ${baseUrl}${code ? ` (${code})` : ""}; ${hint}`;
 }
 
 /** Parses a JSON 200 body or throws `bad_response`. @internal */
