@@ -73,6 +73,70 @@ describe("compileRe2 (Go RE2 semantics)", () => {
     expect(p.testFull("a/spike/system/acl")).toBe(false);
   });
 
+  it("accepts an unterminated \\Q like Go (it quotes to the end of the pattern) and full-matches it", () => {
+    const q = compileRe2("\\Qspike/system/acl");
+    if (isRuleViolation(q)) throw new Error(`expected a pattern, got ${q.message}`);
+    expect(q.test("x/spike/system/acl/y")).toBe(true);
+    expect(q.testFull("spike/system/acl")).toBe(true);
+    expect(q.testFull("spike/system/acl)$")).toBe(false);
+    expect(q.testFull("x/spike/system/acl")).toBe(false);
+    // Metacharacters after \Q are literal, including a ")" and "$" of the pattern's own.
+    const meta = compileRe2("^a\\Q.*)$");
+    if (isRuleViolation(meta)) throw new Error(`expected a pattern, got ${meta.message}`);
+    expect(meta.testFull("a.*)$")).toBe(true);
+    expect(meta.test("abc")).toBe(false);
+    expect(meta.testFull("abc")).toBe(false);
+  });
+
+  it("full-matches terminated \\Q…\\E, an empty \\Q and \\Q…\\E followed by more syntax", () => {
+    const cases: Array<[string, string, boolean]> = [
+      ["\\Qa.b\\E", "a.b", true],
+      ["\\Qa.b\\E", "axb", false],
+      ["\\Qa.b\\E.*", "a.b/anything", true],
+      ["x\\Q", "x", true],
+      ["\\Q|\\Ey", "|y", true],
+      ["\\Q|\\Ey", "y", false],
+    ];
+    for (const [src, input, want] of cases) {
+      const p = compileRe2(src);
+      if (isRuleViolation(p)) throw new Error(`expected ${src} to compile, got ${p.message}`);
+      expect([src, input, p.testFull(input)]).toEqual([src, input, want]);
+    }
+  });
+
+  it("full-matches with inline flags, leftmost-first alternations and lazy repeats", () => {
+    const ci = compileRe2("(?i)SPIKE/SYSTEM/ACL");
+    if (isRuleViolation(ci)) throw new Error("expected a pattern");
+    expect(ci.testFull("spike/system/acl")).toBe(true);
+    expect(ci.testFull("spike/system/acl/x")).toBe(false);
+    const scoped = compileRe2("a(?i:B)c");
+    if (isRuleViolation(scoped)) throw new Error("expected a pattern");
+    expect(scoped.testFull("abc")).toBe(true);
+    expect(scoped.testFull("Abc")).toBe(false);
+    const alt = compileRe2("a|ab");
+    if (isRuleViolation(alt)) throw new Error("expected a pattern");
+    expect(alt.testFull("ab")).toBe(true);
+    const lazy = compileRe2("a*?");
+    if (isRuleViolation(lazy)) throw new Error("expected a pattern");
+    expect(lazy.testFull("aaa")).toBe(true);
+    const multi = compileRe2("(?m)^a$");
+    if (isRuleViolation(multi)) throw new Error("expected a pattern");
+    expect(multi.testFull("a")).toBe(true);
+    expect(multi.testFull("a\nb")).toBe(false);
+  });
+
+  it("refuses a trailing backslash with RE2's own reason, not one made up by the anchors", () => {
+    const v = compileRe2("apps/\\");
+    if (!isRuleViolation(v)) throw new Error("expected a violation");
+    expect(v.code).toBe("regex_invalid");
+    expect(v.status).toBe(500);
+    expect(v.message).toBe('nexus-model: "apps/\\\\" is not a valid go re2 regex (trailing backslash at end of expression); nexus answers 500 for it');
+    // An escaped backslash at the end is fine.
+    const ok = compileRe2("apps\\\\");
+    if (isRuleViolation(ok)) throw new Error(`expected a pattern, got ${ok.message}`);
+    expect(ok.testFull("apps\\")).toBe(true);
+  });
+
   it.each(["\\1", "(a", "a**", "a{1001}", "[z-a]"])("refuses %j with a 500 like Nexus", (src) => {
     const v = compileRe2(src);
     expect(isRuleViolation(v)).toBe(true);

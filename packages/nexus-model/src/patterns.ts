@@ -79,7 +79,12 @@ export interface Re2Pattern {
   readonly source: string;
   /** Whether the pattern matches somewhere in `input` (Go `MatchString`; no anchors are added). */
   test(input: string): boolean;
-  /** Whether `^(?:source)$` matches `input`, the full-match form used by the reserved-path rule. */
+  /**
+   * Whether the pattern matches all of `input` (the meaning of `^(?:source)$`), the full-match
+   * form used by the reserved-path rule. It runs the pattern compiled alone with both ends
+   * anchored by the engine, so the pattern's own syntax (an unterminated `\Q`, a trailing `\`)
+   * can never swallow or break the anchors.
+   */
   testFull(input: string): boolean;
 }
 
@@ -104,11 +109,13 @@ const cache = new Map<string, Re2Pattern | RuleViolation>();
 function compileUncached(pattern: string): Re2Pattern | RuleViolation {
   try {
     const re = RE2JS.compile(pattern);
-    const full = RE2JS.compile(`^(?:${pattern})$`);
+    // Not RE2JS.compile(`^(?:${pattern})$`): `\Qabc` quotes to the end of the pattern in RE2, so
+    // the text around it would become part of the quote. matches() anchors both ends in the
+    // engine (leftmost-first semantics, so `a|ab` fully matches "ab", as the wrapped form does).
     return Object.freeze({
       source: pattern,
       test: (input: string) => re.test(input),
-      testFull: (input: string) => full.test(input),
+      testFull: (input: string) => re.matches(input),
     });
   } catch (e) {
     const detail = e instanceof Error ? e.message.replace(/^error parsing regexp: /, "") : String(e);

@@ -43,6 +43,20 @@ describe("policy validation", () => {
     expect(all.every((v) => v.status === 400)).toBe(true);
   });
 
+  it("accepts a path pattern with an unterminated \\Q, as Nexus does, and still guards reserved paths", () => {
+    expect(policyViolations({ ...web, pathPattern: "^apps/\\Qweb" })).toEqual([]);
+    const p = compilePolicy({ ...web, pathPattern: "^apps/\\Qweb" });
+    expect(p.grants("spiffe://example.org/web", "apps/web/db", ["read"])).toBe(true);
+    expect(p.grants("spiffe://example.org/web", "apps/webx", ["read"])).toBe(true);
+    expect(p.grants("spiffe://example.org/web", "apps/w", ["read"])).toBe(false);
+    // Quoting a whole reserved path, for a precise spiffe id, is allowed (it fully matches it) ...
+    expect(policyViolations({ ...web, pathPattern: "\\Qspike/system/acl" })).toEqual([]);
+    expect(policyViolations({ ...web, pathPattern: "x|\\Qspike/system/acl" })).toEqual([]);
+    // ... quoting part of one reaches it only as a substring: refused as Nexus does (500).
+    const part = policyViolations({ ...web, pathPattern: "\\Qspike/system/ac" });
+    expect(part.map((v) => [v.code, v.status])).toEqual([["reserved_path", 500]]);
+  });
+
   it("gives 500 for a pattern that is not RE2", () => {
     const v = validatePolicySpec({ ...web, pathPattern: "^apps/(web" });
     expect(v?.code).toBe("regex_invalid");
