@@ -1,33 +1,15 @@
 import { Readable } from "node:stream";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createFakeClock } from "../test/fake-clock.js";
-import { mockNexus, netError } from "../test/mock-nexus.js";
-import { createNexusClient, type NexusClient } from "./client.js";
-import { NexusError } from "./errors.js";
+import { describe, expect, it } from "vitest";
+import { caught, useMockNexus } from "../test/client-setup.js";
+import type { FakeClock } from "../test/fake-clock.js";
+import { type MockNexus, netError } from "../test/mock-nexus.js";
+import type { NexusClient } from "./client.js";
 
-let nexus: ReturnType<typeof mockNexus>;
-let clock: ReturnType<typeof createFakeClock>;
+let nexus: MockNexus;
+let clock: FakeClock;
 let client: NexusClient;
 
-beforeEach(() => {
-  nexus = mockNexus();
-  clock = createFakeClock();
-  client = createNexusClient({ baseUrl: "https://nexus.test", dispatcher: nexus.agent, clock, random: () => 0.5 });
-});
-afterEach(async () => {
-  await client.close();
-  await nexus.close();
-});
-
-async function caught(p: Promise<unknown>): Promise<NexusError> {
-  try {
-    await p;
-  } catch (e) {
-    if (NexusError.is(e)) return e;
-    throw e;
-  }
-  throw new Error("expected a NexusError");
-}
+useMockNexus((s) => ({ nexus, clock, client } = s), { random: () => 0.5 });
 
 const nonce = Uint8Array.from({ length: 12 }, (_, i) => i + 1);
 /** A ciphertext as Nexus returns it: plaintext bytes plus the 16-byte GCM tag. */

@@ -1,32 +1,14 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createFakeClock } from "../test/fake-clock.js";
-import { mockNexus } from "../test/mock-nexus.js";
+import { describe, expect, it } from "vitest";
+import { caught, useMockNexus } from "../test/client-setup.js";
+import type { MockNexus } from "../test/mock-nexus.js";
 import { createNexusClient, type NexusClient } from "./client.js";
-import { NexusError } from "./errors.js";
 
 // A server (or a proxy in between) that answers 200 with something that is not Nexus's answer.
 
-let nexus: ReturnType<typeof mockNexus>;
+let nexus: MockNexus;
 let client: NexusClient;
 
-beforeEach(() => {
-  nexus = mockNexus();
-  client = createNexusClient({ baseUrl: "https://nexus.test", dispatcher: nexus.agent, clock: createFakeClock(), maxResponseBytes: 4096 });
-});
-afterEach(async () => {
-  await client.close();
-  await nexus.close();
-});
-
-async function caught(p: Promise<unknown>): Promise<NexusError> {
-  try {
-    await p;
-  } catch (e) {
-    if (NexusError.is(e)) return e;
-    throw e;
-  }
-  throw new Error("expected a NexusError");
-}
+useMockNexus((s) => ({ nexus, client } = s), { maxResponseBytes: 4096 });
 
 const b64 = (b: Uint8Array): string => Buffer.from(b).toString("base64");
 const nonce = new Uint8Array(12).fill(7);

@@ -1,29 +1,12 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { mockNexus } from "../test/mock-nexus.js";
-import { createNexusClient, type NexusClient } from "./client.js";
-import { NexusError } from "./errors.js";
+import { describe, expect, it } from "vitest";
+import { caught, useMockNexus } from "../test/client-setup.js";
+import type { MockNexus } from "../test/mock-nexus.js";
+import type { NexusClient } from "./client.js";
 
-let nexus: ReturnType<typeof mockNexus>;
+let nexus: MockNexus;
 let client: NexusClient;
 
-beforeEach(() => {
-  nexus = mockNexus();
-  client = createNexusClient({ baseUrl: "https://nexus.test", dispatcher: nexus.agent, retry: false });
-});
-afterEach(async () => {
-  await client.close();
-  await nexus.close();
-});
-
-async function caught(p: Promise<unknown>): Promise<NexusError> {
-  try {
-    await p;
-  } catch (e) {
-    if (NexusError.is(e)) return e;
-    throw e;
-  }
-  throw new Error("expected a NexusError");
-}
+useMockNexus((s) => ({ nexus, client } = s), { retry: false });
 
 const shard = (seed: number) => Array.from({ length: 32 }, (_, i) => (i * seed + 1) % 256);
 

@@ -1,21 +1,15 @@
 import fc from "fast-check";
 import { validateSecretPath } from "@spike-ts/nexus-model";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { mockNexus } from "../test/mock-nexus.js";
-import { createNexusClient, type NexusClient } from "./client.js";
+import { describe, expect, it } from "vitest";
+import { useMockNexus } from "../test/client-setup.js";
+import type { MockNexus } from "../test/mock-nexus.js";
+import type { NexusClient } from "./client.js";
 import { NexusError } from "./errors.js";
 
-let nexus: ReturnType<typeof mockNexus>;
+let nexus: MockNexus;
 let client: NexusClient;
 
-beforeEach(() => {
-  nexus = mockNexus();
-  client = createNexusClient({ baseUrl: "https://nexus.test", dispatcher: nexus.agent, retry: false });
-});
-afterEach(async () => {
-  await client.close();
-  await nexus.close();
-});
+useMockNexus((s) => ({ nexus, client } = s), { retry: false });
 
 const pathChars = [..."abcXYZ019._-/()?+*|[]{}\\"];
 const validPath = fc.array(fc.constantFrom(...pathChars), { minLength: 1, maxLength: 40 }).map((a) => a.join(""));

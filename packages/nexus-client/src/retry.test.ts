@@ -1,35 +1,17 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createFakeClock, type FakeClock, until } from "../test/fake-clock.js";
-import { mockNexus, netError } from "../test/mock-nexus.js";
+import { describe, expect, it } from "vitest";
+import { caught, useMockNexus } from "../test/client-setup.js";
+import { type FakeClock, until } from "../test/fake-clock.js";
+import { type MockNexus, netError } from "../test/mock-nexus.js";
 import { createNexusClient, type NexusClient, type NexusClientOptions } from "./client.js";
-import { NexusError } from "./errors.js";
 import { backoffDelay, resolveRetry, transportPhase } from "./retry.js";
 
-let nexus: ReturnType<typeof mockNexus>;
+let nexus: MockNexus;
 let clock: FakeClock;
 let client: NexusClient;
 const make = (extra: Partial<NexusClientOptions> = {}) =>
   createNexusClient({ baseUrl: "https://nexus.test", dispatcher: nexus.agent, clock, random: () => 0.5, ...extra });
 
-beforeEach(() => {
-  nexus = mockNexus();
-  clock = createFakeClock();
-  client = make();
-});
-afterEach(async () => {
-  await client.close();
-  await nexus.close();
-});
-
-async function caught(p: Promise<unknown>): Promise<NexusError> {
-  try {
-    await p;
-  } catch (e) {
-    if (NexusError.is(e)) return e;
-    throw e;
-  }
-  throw new Error("expected a NexusError");
-}
+useMockNexus((s) => ({ nexus, clock, client } = s), { random: () => 0.5 });
 
 /** The backoff sleeps scheduled (the first timer of each call is its 30 s timeout). */
 const sleeps = () => clock.scheduled.filter((ms) => ms !== 30_000);

@@ -1,31 +1,13 @@
 import { NexusModelError } from "@spike-ts/nexus-model";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createFakeClock } from "../test/fake-clock.js";
-import { mockNexus } from "../test/mock-nexus.js";
+import { describe, expect, it } from "vitest";
+import { caught, useMockNexus } from "../test/client-setup.js";
+import { mockNexus, type MockNexus } from "../test/mock-nexus.js";
 import { createNexusClient, type NexusClient } from "./client.js";
-import { NexusError } from "./errors.js";
 
-let nexus: ReturnType<typeof mockNexus>;
+let nexus: MockNexus;
 let client: NexusClient;
 
-beforeEach(() => {
-  nexus = mockNexus();
-  client = createNexusClient({ baseUrl: "https://nexus.test", dispatcher: nexus.agent, clock: createFakeClock() });
-});
-afterEach(async () => {
-  await client.close();
-  await nexus.close();
-});
-
-async function caught(p: Promise<unknown>): Promise<NexusError> {
-  try {
-    await p;
-  } catch (e) {
-    if (NexusError.is(e)) return e;
-    throw e;
-  }
-  throw new Error("expected a NexusError");
-}
+useMockNexus((s) => ({ nexus, client } = s));
 
 describe("putSecret", () => {
   it("POSTs the exact body to /v1/store/secrets with no action", async () => {

@@ -92,3 +92,6 @@ export function mockNexus(origin = "https://nexus.test") {
 export function netError(code: string, message = code): Error {
   return Object.assign(new Error(message), { code });
 }
+
+/** The mock Nexus a test talks to (see {@link mockNexus}). */
+export type MockNexus = ReturnType<typeof mockNexus>;
