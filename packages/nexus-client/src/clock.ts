@@ -26,8 +26,8 @@ export const systemClock: NexusClientClock = Object.freeze({
   clearTimeout: (h: unknown) => clearTimeout(h as ReturnType<typeof setTimeout>),
 });
 
-/** Waits `ms` on `clock`; rejects with `signal.reason` when `signal` fires first. @internal */
-export function sleep(clock: NexusClientClock, ms: number, signal: AbortSignal): Promise<void> {
+/** Waits out one retry backoff of `ms` on `clock`; rejects with `signal.reason` when `signal` fires first. @internal */
+export function waitBackoff(clock: NexusClientClock, ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal.aborted) {
       reject(signal.reason);

@@ -13,8 +13,8 @@ const make = (extra: Partial<NexusClientOptions> = {}) =>
 
 useMockNexus((s) => ({ nexus, clock, client } = s), { random: () => 0.5 });
 
-/** The backoff sleeps scheduled (the first timer of each call is its 30 s timeout). */
-const sleeps = () => clock.scheduled.filter((ms) => ms !== 30_000);
+/** The backoff waits scheduled (the first timer of each call is its 30 s timeout). */
+const backoffWaits = () => clock.scheduled.filter((ms) => ms !== 30_000);
 
 describe("backoff", () => {
   it("grows exponentially, caps, and jitters within ±jitter", () => {
@@ -48,7 +48,7 @@ describe("retry rules", () => {
     expect(await clock.run(client.getSecret("a"))).toEqual({ k: "v" });
     expect(nexus.seen).toHaveLength(2);
     expect(nexus.seen[1]?.text).toBe('{"path":"a"}');
-    expect(sleeps()).toEqual([250]);
+    expect(backoffWaits()).toEqual([250]);
   });
 
   it("counts attempts into a bad_response after a retry", async () => {
@@ -71,7 +71,7 @@ describe("retry rules", () => {
     );
     expect(e.message).not.toContain("s3cr3t");
     expect((e.cause as { code?: string }).code).toBe("ECONNRESET");
-    expect(sleeps()).toEqual([]);
+    expect(backoffWaits()).toEqual([]);
   });
 
   it("a socket error on delete, undelete and policy put is not retried either", async () => {
@@ -96,7 +96,7 @@ describe("retry rules", () => {
     nexus.on("/v1/store/secrets", { status: 200, json: {} });
     await clock.run(client.putSecret("a", { k: "v" }));
     expect(nexus.seen).toHaveLength(3);
-    expect(sleeps()).toEqual([250, 500]);
+    expect(backoffWaits()).toEqual([250, 500]);
   });
 
   it("a 503 without state_not_ready (a proxy that may have forwarded it) is never retried for a put", async () => {
@@ -106,7 +106,7 @@ describe("retry rules", () => {
     expect(e.status).toBe(503);
     expect(e.attempts).toBe(1);
     expect(nexus.seen).toHaveLength(1);
-    expect(sleeps()).toEqual([]);
+    expect(backoffWaits()).toEqual([]);
   });
 
   it("a 503 without state_not_ready is still retried for a read", async () => {
@@ -125,7 +125,7 @@ describe("retry rules", () => {
     expect(e.message).toBe(
       "nexus: nexus is not ready for secret.list (503 state_not_ready); it has no root key yet: wait for the keepers or run an operator restore",
     );
-    expect(sleeps()).toEqual([250, 500, 1000]);
+    expect(backoffWaits()).toEqual([250, 500, 1000]);
   });
 
   it("uses the injected random for jitter", async () => {
@@ -133,7 +133,7 @@ describe("retry rules", () => {
     nexus.on("/v1/store/secrets?action=get", { status: 503, json: { err: "state_not_ready" } });
     nexus.on("/v1/store/secrets?action=get", { status: 200, json: { data: {} } });
     await clock.run(c.getSecret("a"));
-    expect(sleeps()).toEqual([500]);
+    expect(backoffWaits()).toEqual([500]);
     await c.close();
   });
 
@@ -150,7 +150,7 @@ describe("retry rules", () => {
       expect(e.attempts).toBe(1);
     }
     expect(nexus.seen).toHaveLength(4);
-    expect(sleeps()).toEqual([]);
+    expect(backoffWaits()).toEqual([]);
   });
 
   it("does not retry TLS or peer-ID failures, even for reads", async () => {
@@ -179,7 +179,7 @@ describe("retry rules", () => {
     expect(e.message).toBe(
       "nexus: secret.get failed while connecting to https://nexus.test/ (not_tls): mtls: the server at 127.0.0.1:8553 did not answer tls (ECONNRESET); check that the url points at the server's mtls port",
     );
-    expect(sleeps()).toEqual([]);
+    expect(backoffWaits()).toEqual([]);
   });
 
   it("says no server is listening when the connection is refused", async () => {

@@ -1,6 +1,6 @@
 import { joinNexusUrl, NEXUS_ENDPOINTS, type NexusOperation } from "@spike-ts/nexus-model";
 import type { Dispatcher } from "undici";
-import { type NexusClientClock, sleep } from "./clock.js";
+import { type NexusClientClock, waitBackoff } from "./clock.js";
 import { type CallContext, errorForBodyCode, errorForStatus, serverCodeOf } from "./error-mapping.js";
 import { NexusError } from "./errors.js";
 import { backoffDelay, isMtlsError, networkCode, type ResolvedRetry, type TransportPhase, transportPhase } from "./retry.js";
@@ -195,7 +195,7 @@ export async function execute(cfg: TransportConfig, spec: CallSpec, opts: CallOp
       const delay = backoffDelay(cfg.retry, attempts - 1, cfg.random);
       if (cfg.clock.now() + delay >= deadline) throw failure;
       try {
-        await sleep(cfg.clock, delay, controller.signal);
+        await waitBackoff(cfg.clock, delay, controller.signal);
       } catch (e) {
         throw stopped(e);
       }

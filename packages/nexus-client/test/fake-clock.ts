@@ -9,7 +9,7 @@ interface Timer {
 
 /** A manual clock: timers fire only when the test advances it. */
 export interface FakeClock extends NexusClientClock {
-  /** Every delay ever scheduled, in order (backoff sleeps and call timeouts). */
+  /** Every delay ever scheduled, in order (backoff waits and call timeouts). */
   readonly scheduled: number[];
   /** Timers still pending. */
   pending(): number;
