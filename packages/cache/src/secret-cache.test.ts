@@ -207,12 +207,12 @@ describe("ttl and background refresh", () => {
     expect(cache.stats()).toMatchObject({ refreshes: 1, loads: 2, misses: 1 });
   });
 
-  it("lets an unread entry lapse, then drops it, leaving no timers", async () => {
+  it("refreshes once for the read that loaded it, then lets an unread entry lapse and drops it, leaving no timers", async () => {
     const { cache, clock, store } = setup();
     store.put("a", { k: "v" });
     await cache.get("a");
     await clock.advance(20_000);
-    expect(store.loadCalls).toHaveLength(1);
+    expect(store.loadCalls.map((c) => c.reason)).toEqual(["miss", "refresh"]);
     expect(cache.size).toBe(0);
     expect(clock.pendingTimers).toBe(0);
   });
@@ -221,11 +221,13 @@ describe("ttl and background refresh", () => {
     const { cache, clock, store } = setup({ refreshJitter: 0.2, random: () => 0 });
     store.put("a", { k: "v" });
     await cache.get("a");
-    await clock.advance(8_500); // refresh point passed while unread
-    expect(store.loadCalls).toHaveLength(1);
+    await clock.advance(8_500); // refresh for the loading read, at 9_000
+    expect(store.loadCalls).toHaveLength(2);
+    await clock.advance(8_000); // next refresh point (17_000) passed while unread
+    expect(store.loadCalls).toHaveLength(2);
     expect(cache.getIfFresh("a")).toEqual({ k: "v" });
     await clock.settle();
-    expect(store.loadCalls.map((c) => c.reason)).toEqual(["miss", "refresh"]);
+    expect(store.loadCalls.map((c) => c.reason)).toEqual(["miss", "refresh", "refresh"]);
     expect(cache.peek("a")?.fresh).toBe(true);
     expect(cache.peek("a")?.ageMs).toBe(0);
   });
@@ -562,6 +564,79 @@ describe("onChange", () => {
     await cache.get("a");
     expect(all).toHaveLength(1);
     expect(onlyA).toHaveLength(1);
+  });
+
+  it("reports a change on reload after the entry lapsed unread (the version is remembered, not the value)", async () => {
+    const store = createFakeStore();
+    const { cache, clock } = setup({ loadVersion: store.loadVersion, ttlMs: 500 }, store);
+    store.put("a", { k: "one" });
+    await cache.get("a");
+    const events: CacheChangeEvent[] = [];
+    cache.onChange((e) => events.push(e));
+    await clock.advance(2_000); // one refresh for the loading read, then it lapses unread
+    expect(cache.size).toBe(0);
+    store.put("a", { k: "two" });
+    expect(await cache.get("a")).toEqual({ k: "two" });
+    expect(events).toEqual([{ path: "a", identity: undefined, oldVersion: 1, newVersion: 2, reason: "reload" }]);
+    expect(inspect(cache, { depth: 10 })).not.toContain("one");
+    expect(JSON.stringify(cache)).not.toContain("one");
+  });
+
+  it("reports a change without versions by fingerprint, and nothing when the value is the same", async () => {
+    const { cache, clock, store } = setup({ backgroundRefresh: false });
+    store.put("a", { k: "one" });
+    store.put("b", { k: "same" });
+    await cache.get("a");
+    await cache.get("b");
+    const events: CacheChangeEvent[] = [];
+    cache.onChange((e) => events.push(e));
+    await clock.advance(10_000); // both dropped at expiry
+    expect(cache.size).toBe(0);
+    store.put("a", { k: "two" });
+    await cache.get("a");
+    await cache.get("b");
+    expect(events).toEqual([{ path: "a", identity: undefined, oldVersion: undefined, newVersion: undefined, reason: "reload" }]);
+  });
+
+  it("reports a change after an LRU eviction and after invalidate, but not after an identity flush or clear", async () => {
+    const store = createFakeStore();
+    const { cache } = setup({ loadVersion: store.loadVersion, maxEntries: 1 }, store);
+    store.put("a", { k: "one" });
+    store.put("b", { k: "one" });
+    const events: string[] = [];
+    cache.onChange((e) => events.push(`${e.path}:${e.oldVersion}->${e.newVersion}`));
+    await cache.get("a");
+    await cache.get("b"); // evicts a
+    store.put("a", { k: "two" });
+    await cache.get("a"); // evicts b
+    expect(events).toEqual(["a:1->2"]);
+    store.put("a", { k: "three" });
+    cache.invalidate("a");
+    await cache.get("a");
+    expect(events).toEqual(["a:1->2", "a:2->3"]);
+    store.put("a", { k: "four" });
+    cache.setIdentity("spiffe://example.org/other");
+    await cache.get("a");
+    store.put("a", { k: "five" });
+    cache.clear();
+    await cache.get("a");
+    expect(events).toEqual(["a:1->2", "a:2->3"]);
+  });
+
+  it("keeps at most maxEntries tombstones, dropping the oldest", async () => {
+    const store = createFakeStore();
+    const { cache } = setup({ loadVersion: store.loadVersion, maxEntries: 2 }, store);
+    for (const p of ["a", "b", "c", "d", "e"]) {
+      store.put(p, { k: "one" });
+      await cache.get(p); // a, b, c are evicted; c's tombstone pushes out a's
+    }
+    const events: string[] = [];
+    cache.onChange((e) => events.push(e.path));
+    store.put("a", { k: "two" });
+    store.put("c", { k: "two" });
+    await cache.get("c"); // c's tombstone is still there
+    await cache.get("a"); // a's was pushed out
+    expect(events).toEqual(["c"]);
   });
 
   it("reports a throwing listener to onError and still calls the others", async () => {

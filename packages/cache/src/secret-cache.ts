@@ -1,3 +1,4 @@
+import { createHmac, randomBytes } from "node:crypto";
 import { monotonicClock, nodeTimers, unrefTimer } from "./clock.js";
 import type { CacheClock, CacheTimers, TimerHandle } from "./clock.js";
 import { DeadlineQueue } from "./deadline-queue.js";
@@ -18,7 +19,7 @@ import type {
   SecretLoader,
   VersionLoader,
 } from "./types.js";
-import { freezePlain, plainEqual } from "./values.js";
+import { canonicalPlain, freezePlain, plainEqual } from "./values.js";
 
 /** Node fires longer timeouts after 1 ms, so every delay the cache uses must stay below this. */
 const MAX_TIMER_MS = 2_147_483_647;
@@ -67,6 +68,18 @@ interface Entry<V> extends LruNode, Deadline {
   op: Operation<V> | undefined;
   removed: boolean;
   retries: number;
+  /** What was known about the path before this entry held a value (from its tombstone). */
+  previous: Tombstone | undefined;
+}
+
+/**
+ * What the cache remembers about a current value it dropped (lapsed, expired, evicted, invalidated):
+ * its version and a keyed fingerprint, never the value, so a later reload can tell whether it changed.
+ */
+interface Tombstone {
+  readonly version: number | undefined;
+  /** HMAC-SHA256 (per-cache random key) of the value's canonical form; `undefined` when it has none. */
+  readonly fingerprint: string | undefined;
 }
 
 const noop = (): void => {};
@@ -123,6 +136,11 @@ class SecretCacheImpl<V> implements SecretCache<V> {
   private readonly equals: (a: V, b: V) => boolean;
   private readonly freeze: boolean;
   private readonly onError: ((error: CacheError) => void) | undefined;
+  private readonly fingerprintOf: ((value: V) => string | undefined) | undefined;
+  /** Per-cache HMAC key for fingerprints, so a fingerprint cannot be checked against guesses elsewhere. */
+  private readonly fingerprintKey = randomBytes(32);
+  /** Paths whose current value was dropped, in insertion (LRU) order, bounded by `maxEntries`. */
+  private readonly tombstones = new Map<string, Tombstone>();
 
   private readonly current = new Map<string, Entry<V>>();
   private readonly pinned = new Map<string, Entry<V>>();
@@ -170,6 +188,7 @@ class SecretCacheImpl<V> implements SecretCache<V> {
     checkFunction(options.random, "random", true);
     checkFunction(options.equals, "equals", true);
     checkFunction(options.onError, "onError", true);
+    checkFunction(options.fingerprint, "fingerprint", true);
     const identity = options.identity;
     if (identity !== undefined && typeof identity !== "string" && typeof identity !== "function") {
       fail("option identity must be a string or a function");
@@ -190,6 +209,7 @@ class SecretCacheImpl<V> implements SecretCache<V> {
     this.equals = options.equals ?? plainEqual;
     this.freeze = options.freeze ?? true;
     this.onError = options.onError;
+    this.fingerprintOf = options.fingerprint;
     this.deadlines = new DeadlineQueue<Entry<V>>(this.clock, this.timers, (entry) => this.onDue(entry));
     this.identityGetter = typeof identity === "function" ? identity : undefined;
     this.currentIdentity = typeof identity === "string" ? identity : undefined;
@@ -369,9 +389,10 @@ class SecretCacheImpl<V> implements SecretCache<V> {
     if (this.closed) return Promise.resolve();
     this.closed = true;
     const reason = new CacheError("closed", "cache: the secret cache was closed");
+    this.tombstones.clear();
     for (const entry of [...this.current.values(), ...this.pinned.values()]) {
       const op = entry.op;
-      this.remove(entry);
+      this.remove(entry, true);
       if (op !== undefined) op.controller.abort(reason);
     }
     this.deadlines.clear();
@@ -427,11 +448,19 @@ class SecretCacheImpl<V> implements SecretCache<V> {
       op: undefined,
       removed: false,
       retries: 0,
+      previous: undefined,
       older: undefined,
       newer: undefined,
       linked: false,
     };
     (pinned === undefined ? this.current : this.pinned).set(key, entry);
+    if (pinned === undefined) {
+      const tombstone = this.tombstones.get(path);
+      if (tombstone !== undefined) {
+        this.tombstones.delete(path);
+        entry.previous = tombstone;
+      }
+    }
     this.lru.pushNewest(entry);
     while (this.lru.size > this.maxEntries) {
       const oldest = this.lru.oldest();
@@ -597,16 +626,65 @@ class SecretCacheImpl<V> implements SecretCache<V> {
     entry.loadedAt = now;
     entry.freshUntil = now + this.ttlMs;
     entry.staleUntil = entry.freshUntil + this.staleIfErrorMs;
-    entry.read = false;
+    // The get that waited for this load read the value: it counts, so the entry is refreshed ahead
+    // of expiry like any entry read since its last load.
+    entry.read = op.joined;
     entry.idle = false;
     entry.retries = 0;
     entry.op = undefined;
     this.schedule(entry, now);
-    if (!had || entry.pinned !== undefined || !fetched) return;
-    const changed =
-      oldVersion !== undefined && version !== undefined ? oldVersion !== version : !this.equals(oldValue as V, value);
+    if (entry.pinned !== undefined || !fetched) return;
+    let changed: boolean;
+    let before = oldVersion;
+    if (had) {
+      changed =
+        oldVersion !== undefined && version !== undefined ? oldVersion !== version : !this.equals(oldValue as V, value);
+    } else {
+      const previous = entry.previous;
+      if (previous === undefined) return;
+      entry.previous = undefined;
+      before = previous.version;
+      changed = this.changedSince(previous, value, version);
+    }
     if (changed) {
-      this.emit({ path: entry.path, identity, oldVersion, newVersion: version, reason: op.reason === "refresh" ? "refresh" : "reload" });
+      this.emit({ path: entry.path, identity, oldVersion: before, newVersion: version, reason: op.reason === "refresh" ? "refresh" : "reload" });
+    }
+  }
+
+  /** Whether `value` at `version` differs from what a tombstone remembers; unknown counts as unchanged. */
+  private changedSince(previous: Tombstone, value: V, version: number | undefined): boolean {
+    if (previous.version !== undefined && version !== undefined) return previous.version !== version;
+    const now = this.fingerprint(value);
+    return previous.fingerprint !== undefined && now !== undefined && previous.fingerprint !== now;
+  }
+
+  private fingerprint(value: V): string | undefined {
+    let text: string | undefined;
+    try {
+      text = this.fingerprintOf !== undefined ? this.fingerprintOf(value) : canonicalPlain(value);
+    } catch {
+      return undefined;
+    }
+    if (typeof text !== "string") return undefined;
+    return createHmac("sha256", this.fingerprintKey).update(text).digest("base64");
+  }
+
+  /** Remembers a dropped current value's version and fingerprint, LRU-bounded like the entries. */
+  private bury(entry: Entry<V>): void {
+    if (entry.pinned !== undefined) return;
+    let tombstone: Tombstone | undefined;
+    if (entry.hasValue) {
+      tombstone = { version: entry.version, fingerprint: this.fingerprint(entry.value as V) };
+    } else {
+      // A failed reload of a path whose tombstone it carried: keep what was known.
+      tombstone = entry.previous;
+    }
+    if (tombstone === undefined) return;
+    this.tombstones.delete(entry.path);
+    this.tombstones.set(entry.path, tombstone);
+    while (this.tombstones.size > this.maxEntries) {
+      const oldest = this.tombstones.keys().next().value as string;
+      this.tombstones.delete(oldest);
     }
   }
 
@@ -666,8 +744,10 @@ class SecretCacheImpl<V> implements SecretCache<V> {
 
   // ---------------------------------------------------------------- removal, identity, events
 
-  private remove(entry: Entry<V>): void {
+  /** Drops an entry; unless `forget`, a current value leaves a tombstone so a reload can report a change. */
+  private remove(entry: Entry<V>, forget = false): void {
     if (entry.removed) return;
+    if (!forget) this.bury(entry);
     entry.removed = true;
     this.clearTimer(entry);
     this.lru.unlink(entry);
@@ -676,10 +756,13 @@ class SecretCacheImpl<V> implements SecretCache<V> {
     entry.promise = undefined;
     entry.hasValue = false;
     entry.op = undefined;
+    entry.previous = undefined;
   }
 
+  /** Drops every entry and every tombstone (identity change, `clear()`, `close()`). */
   private removeAll(): void {
-    for (const entry of [...this.current.values(), ...this.pinned.values()]) this.remove(entry);
+    for (const entry of [...this.current.values(), ...this.pinned.values()]) this.remove(entry, true);
+    this.tombstones.clear();
   }
 
   private flush(identity: string | undefined): void {

@@ -77,6 +77,13 @@ export interface SecretCacheOptions<V> {
   identity?: string | (() => string | undefined);
   /** Compares values when versions are unknown, to decide whether `onChange` fires. Default: structural equality of plain data. */
   equals?: (a: V, b: V) => boolean;
+  /**
+   * Turns a value into text that is equal exactly when values are equal, for the fingerprint a
+   * dropped entry leaves behind (HMAC-SHA256 under a per-cache random key; the text itself is not
+   * kept). Default: a canonical form of plain data. Return `undefined` when there is none; without
+   * versions, a reload of a dropped path then cannot tell a change and emits nothing.
+   */
+  fingerprint?: (value: V) => string | undefined;
   /** Deep-freeze plain objects and arrays returned by `load` (they are shared by all callers). Default true. */
   freeze?: boolean;
   /** Receives background failures (`refresh_failed`, `listener_failed`); never a secret value. */

@@ -37,3 +37,49 @@ export function plainEqual(a: unknown, b: unknown): boolean {
   }
   return true;
 }
+
+/**
+ * A canonical text form of plain data (primitives, plain objects with sorted keys, arrays), used
+ * only as HMAC input for change fingerprints; `undefined` for anything else (class instances,
+ * functions, symbols, bigints), which then has no fingerprint.
+ */
+export function canonicalPlain(value: unknown): string | undefined {
+  const parts: string[] = [];
+  return write(value, parts, 0) ? parts.join("") : undefined;
+}
+
+function write(value: unknown, out: string[], depth: number): boolean {
+  if (depth > 64) return false;
+  if (value === null || typeof value === "boolean" || typeof value === "string") {
+    out.push(JSON.stringify(value));
+    return true;
+  }
+  if (typeof value === "number") {
+    out.push(Number.isNaN(value) ? "NaN" : Object.is(value, -0) ? "0" : String(value));
+    return true;
+  }
+  if (value === undefined) {
+    out.push("u");
+    return true;
+  }
+  if (typeof value !== "object") return false;
+  if (Array.isArray(value)) {
+    out.push("[");
+    for (const item of value) {
+      if (!write(item, out, depth + 1)) return false;
+      out.push(",");
+    }
+    out.push("]");
+    return true;
+  }
+  const proto: unknown = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return false;
+  out.push("{");
+  for (const key of Object.keys(value).sort()) {
+    out.push(JSON.stringify(key), ":");
+    if (!write((value as Record<string, unknown>)[key], out, depth + 1)) return false;
+    out.push(",");
+  }
+  out.push("}");
+  return true;
+}

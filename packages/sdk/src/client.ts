@@ -289,6 +289,8 @@ class Client implements SpikeClient {
       identity: this.#lastId,
       freeze: false,
       equals: secretsEqual,
+      // Without versions, a reload after a drop compares this (kept only as a keyed hash).
+      fingerprint: (secret) => JSON.stringify(secret.entries()),
       load: (path, ctx) =>
         this.getSecret(path, { ...(ctx.version ? { version: ctx.version } : {}), signal: ctx.signal }),
       ...(versionAware

@@ -3,6 +3,8 @@ import { createServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { inspect } from "node:util";
 import { CacheError } from "@spike-ts/cache";
+import type { CacheChangeEvent } from "@spike-ts/cache";
+import { createManualClock } from "@spike-ts/cache/testing";
 import { createMtlsServerOptions, MtlsError } from "@spike-ts/mtls-transport";
 import { NexusError } from "@spike-ts/nexus-client";
 import { Secret, SpikeError, createSpikeClient } from "../src/index.js";
@@ -303,6 +305,37 @@ describe("cached()", () => {
     expect((await secrets.get(path)).get("password")).toBe("v2-pass");
     expect(secrets.stats().versionChecks).toBeGreaterThanOrEqual(2);
     expect(secrets.identity).toBe(stack.workload.spiffeId);
+  });
+
+  it("reports a change when the entry expired unread before the reload (user repro)", async () => {
+    const path = "it/cached/lapsed";
+    await workload.putSecret(path, { password: "v1-pass" });
+    const clock = createManualClock(1_000);
+    const secrets = workload.cached({ ttlMs: 500, backgroundRefresh: false, clock, timers: clock });
+    const events: CacheChangeEvent[] = [];
+    secrets.onChange((e) => events.push(e));
+    await secrets.get(path);
+    await workload.putSecret(path, { password: "v2-pass" });
+    await clock.advance(600); // past the TTL: the entry is dropped
+    expect(secrets.size).toBe(0);
+    expect((await secrets.get(path)).get("password")).toBe("v2-pass");
+    expect(events).toEqual([{ path, identity: stack.workload.spiffeId, oldVersion: 1, newVersion: 2, reason: "reload" }]);
+    expect(secrets.stats()).toMatchObject({ misses: 2, loads: 2 });
+    await secrets.close();
+  });
+
+  it("refreshes a value read once in the background and reports the new version", async () => {
+    const path = "it/cached/read-once";
+    await workload.putSecret(path, { password: "v1-pass" });
+    const secrets = workload.cached({ ttlMs: 1_000 });
+    cleanups.push(() => secrets.close());
+    const changed = new Promise<CacheChangeEvent>((resolve) => secrets.onChange(path, resolve));
+    await secrets.get(path);
+    await workload.putSecret(path, { password: "v2-pass" });
+    const event = await changed;
+    expect(event).toMatchObject({ oldVersion: 1, newVersion: 2, reason: "refresh" });
+    expect(secrets.peek(path)?.value.get("password")).toBe("v2-pass");
+    expect(secrets.stats().refreshes).toBeGreaterThanOrEqual(1);
   });
 
   it("flushes when the client's SPIFFE ID changes", async () => {
