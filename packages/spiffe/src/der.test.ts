@@ -1,21 +1,12 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { codeOf } from "../test/error-code.js";
 import { concatDer, derToPem, pemToDer, splitDer } from "./der.js";
 import { SpiffeError } from "./errors.js";
 import { createTestCa } from "./testing/index.js";
 import { verifyX509Svid } from "./verify-x509-svid.js";
 import { X509Bundle } from "./x509-bundle.js";
 import { parseX509Svid, spiffeIdFromCertificate } from "./x509-svid.js";
-
-function derCode(fn: () => unknown): string | null {
-  try {
-    fn();
-    return null;
-  } catch (e) {
-    if (!SpiffeError.is(e)) throw e;
-    return e.code;
-  }
-}
 
 describe("splitDer", () => {
   it("splits concatenated certificates that X509Certificate would read as one", async () => {
@@ -52,11 +43,11 @@ describe("splitDer", () => {
     ["trailing garbage", [0x30, 0x00, 0xff], /byte 2 is not a SEQUENCE/],
   ])("rejects %s with der_malformed", (_name, bytes, message) => {
     expect(() => splitDer(new Uint8Array(bytes as number[]))).toThrow(message);
-    expect(derCode(() => splitDer(new Uint8Array(bytes as number[])))).toBe("der_malformed");
+    expect(codeOf(() => splitDer(new Uint8Array(bytes as number[])))).toBe("der_malformed");
   });
 
   it("rejects non-Uint8Array input", () => {
-    expect(derCode(() => splitDer("abc" as unknown as Uint8Array))).toBe("der_malformed");
+    expect(codeOf(() => splitDer("abc" as unknown as Uint8Array))).toBe("der_malformed");
   });
 
   it("fuzz: arbitrary bytes give parts that re-concatenate to the input, or der_malformed", () => {
@@ -81,10 +72,10 @@ describe("malformed certificates never crash", () => {
 
   it("garbage sequences are der_malformed everywhere", () => {
     const garbage = new Uint8Array([0x30, 0x03, 0x02, 0x01, 0x01]);
-    expect(derCode(() => spiffeIdFromCertificate(garbage))).toBe("der_malformed");
-    expect(derCode(() => parseX509Svid(garbage, issued.keyDer))).toBe("der_malformed");
-    expect(derCode(() => X509Bundle.parseRaw("example.org", garbage))).toBe("bundle_malformed");
-    expect(derCode(() => verifyX509Svid([garbage], ca.bundle))).toBe("der_malformed");
+    expect(codeOf(() => spiffeIdFromCertificate(garbage))).toBe("der_malformed");
+    expect(codeOf(() => parseX509Svid(garbage, issued.keyDer))).toBe("der_malformed");
+    expect(codeOf(() => X509Bundle.parseRaw("example.org", garbage))).toBe("bundle_malformed");
+    expect(codeOf(() => verifyX509Svid([garbage], ca.bundle))).toBe("der_malformed");
   });
 
   it("fuzz: arbitrary byte arrays only ever throw SpiffeError", () => {
@@ -156,7 +147,7 @@ describe("PEM helpers", () => {
   });
 
   it("rejects bad base64", () => {
-    expect(derCode(() => pemToDer("-----BEGIN CERTIFICATE-----\n@@@@\n-----END CERTIFICATE-----\n", "CERTIFICATE"))).toBe(
+    expect(codeOf(() => pemToDer("-----BEGIN CERTIFICATE-----\n@@@@\n-----END CERTIFICATE-----\n", "CERTIFICATE"))).toBe(
       "der_malformed",
     );
   });

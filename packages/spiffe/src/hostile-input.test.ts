@@ -1,5 +1,6 @@
 import { type KeyObject, createHmac } from "node:crypto";
 import { describe, expect, it } from "vitest";
+import { codeOf } from "../test/error-code.js";
 import { SpiffeError, type SpiffeErrorCode } from "./errors.js";
 import { SpiffeId } from "./spiffe-id.js";
 import { JwtBundleSet } from "./jwt-bundle-set.js";
@@ -14,16 +15,6 @@ import { spiffeIdFromCertificate } from "./x509-svid.js";
 
 const NOW = new Date("2026-12-03T12:00:00Z");
 const NOW_S = NOW.getTime() / 1000;
-
-function codeOf(fn: () => unknown): SpiffeErrorCode | null {
-  try {
-    fn();
-    return null;
-  } catch (e) {
-    if (!SpiffeError.is(e)) throw e;
-    return e.code;
-  }
-}
 
 describe("verifyX509Svid: path building work is bounded", () => {
   // An attacker-run CA mints many self-issued CA certificates with the same name and key, so

@@ -1,20 +1,10 @@
 import { generateKeyPairSync } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { SpiffeError, type SpiffeErrorCode } from "./errors.js";
+import { codeOf } from "../test/error-code.js";
 import { JwtBundle } from "./jwt-bundle.js";
 import { JwtBundleSet } from "./jwt-bundle-set.js";
 import { createTestCa } from "./testing/index.js";
 import { TrustDomain } from "./trust-domain.js";
-
-function codeOf(fn: () => unknown): SpiffeErrorCode | null {
-  try {
-    fn();
-    return null;
-  } catch (e) {
-    if (!SpiffeError.is(e)) throw e;
-    return e.code;
-  }
-}
 
 const ec = generateKeyPairSync("ec", { namedCurve: "P-256" }).publicKey.export({ format: "jwk" });
 const rsa = generateKeyPairSync("rsa", { modulusLength: 2048 }).publicKey.export({ format: "jwk" });

@@ -1,7 +1,8 @@
 import { generateKeyPairSync, sign } from "node:crypto";
 import { inspect } from "node:util";
 import { describe, expect, it } from "vitest";
-import { SpiffeError, type SpiffeErrorCode } from "./errors.js";
+import { codeOf } from "../test/error-code.js";
+import type { SpiffeErrorCode } from "./errors.js";
 import { JWT_SVID_ALGORITHMS } from "./jws.js";
 import { JwtBundle } from "./jwt-bundle.js";
 import { JwtBundleSet } from "./jwt-bundle-set.js";
@@ -12,16 +13,6 @@ const NOW = new Date("2026-12-03T12:00:00Z");
 const NOW_S = NOW.getTime() / 1000;
 const SUB = "spiffe://example.org/api";
 const AUD = ["spiffe://example.org/nexus"];
-
-function codeOf(fn: () => unknown): SpiffeErrorCode | null {
-  try {
-    fn();
-    return null;
-  } catch (e) {
-    if (!SpiffeError.is(e)) throw e;
-    return e.code;
-  }
-}
 
 const ca = createTestCa({ now: () => NOW });
 const bundles = new JwtBundleSet(ca.jwtBundle());

@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { codeOf } from "../test/error-code.js";
 import { SpiffeError, type SpiffeErrorCode } from "./errors.js";
 import { SpiffeId, validatePath, validatePathSegment } from "./spiffe-id.js";
 import { TrustDomain } from "./trust-domain.js";
@@ -48,16 +49,6 @@ const vectors: Array<[number, string, SpiffeErrorCode | null]> = [
   // Decision (README): the 2048-byte limit is enforced when parsing.
   [38, `spiffe://example.org/${A(2028)}`, "id_too_long"],
 ];
-
-function codeOf(fn: () => unknown): SpiffeErrorCode | null {
-  try {
-    fn();
-    return null;
-  } catch (e) {
-    if (!SpiffeError.is(e)) throw e;
-    return e.code;
-  }
-}
 
 describe("SpiffeId.parse: spec vectors", () => {
   it("has all 38 vectors", () => {

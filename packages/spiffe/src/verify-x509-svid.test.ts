@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { codeOf } from "../test/error-code.js";
 import { SpiffeError, type SpiffeErrorCode } from "./errors.js";
 import { createTestCa, type TestCa } from "./testing/index.js";
 import { TrustDomain } from "./trust-domain.js";
@@ -9,16 +10,6 @@ import { X509BundleSet } from "./x509-bundle-set.js";
 const NOW = new Date("2026-12-03T12:00:00Z");
 const clock = (): Date => NOW;
 const ID = "spiffe://example.org/api";
-
-function codeOf(fn: () => unknown): SpiffeErrorCode | null {
-  try {
-    fn();
-    return null;
-  } catch (e) {
-    if (!SpiffeError.is(e)) throw e;
-    return e.code;
-  }
-}
 
 function verify(chain: readonly Uint8Array[], bundles: X509BundleSet | X509Bundle, now = NOW): SpiffeErrorCode | null {
   return codeOf(() => verifyX509Svid(chain, bundles, { now }));

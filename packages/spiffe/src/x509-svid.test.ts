@@ -1,19 +1,10 @@
 import { generateKeyPairSync } from "node:crypto";
 import { inspect } from "node:util";
 import { describe, expect, it } from "vitest";
-import { SpiffeError, type SpiffeErrorCode } from "./errors.js";
+import { codeOf } from "../test/error-code.js";
+import type { SpiffeErrorCode } from "./errors.js";
 import { createTestCa } from "./testing/index.js";
 import { parseX509Svid, parseX509SvidPem, spiffeIdFromCertificate, x509SvidChainDer } from "./x509-svid.js";
-
-function codeOf(fn: () => unknown): SpiffeErrorCode | null {
-  try {
-    fn();
-    return null;
-  } catch (e) {
-    if (!SpiffeError.is(e)) throw e;
-    return e.code;
-  }
-}
 
 const ID = "spiffe://example.org/api";
 

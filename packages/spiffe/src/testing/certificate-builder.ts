@@ -30,22 +30,12 @@ import {
   id_kp_clientAuth,
   id_kp_serverAuth,
 } from "@peculiar/asn1-x509";
+import { KU } from "../certificate.js";
 import { SpiffeError } from "../errors.js";
-import { type KeyUsageName, type RawExtension, type TestExtensionName, type TestKeyType } from "./certificate-options.js";
+import type { KeyUsageName, RawExtension, TestExtensionName, TestKeyType } from "./certificate-options.js";
 
-const KU_BITS: Record<KeyUsageName, number> = {
-  digitalSignature: 1,
-  nonRepudiation: 2,
-  keyEncipherment: 4,
-  dataEncipherment: 8,
-  keyAgreement: 16,
-  keyCertSign: 32,
-  cRLSign: 64,
-  encipherOnly: 128,
-  decipherOnly: 256,
-};
-
-
+/** Key usage bits by name: the library's own table (the type checks that every name is in it). */
+const KU_BITS: Readonly<Record<KeyUsageName, number>> = KU;
 
 /** Generates a key pair of the given type. @internal */
 export function generateKey(type: TestKeyType): { publicKey: KeyObject; privateKey: KeyObject } {
