@@ -9,7 +9,7 @@ import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 
 const originalSetTimeout = globalThis.setTimeout;
 import { createMtlsAgent, createMtlsServerOptions, MtlsError } from "../src/index.js";
-import { BAD_PEERS, type Cas, closeServer, HOUR, listen, makeCas, PEER_ID, SELF_ID } from "./support.js";
+import { BAD_PEERS, type Cas, closeServer, failure, HOUR, listen, makeCas, PEER_ID, SELF_ID } from "./support.js";
 
 let cas: Cas;
 const servers: Server[] = [];
@@ -69,16 +69,6 @@ function agent(authorize: Authorizer = authorizeId(PEER_ID), source = localSourc
 async function get(dispatcher: Dispatcher, origin: string): Promise<{ status: number; body: string }> {
   const res = await dispatcher.request({ origin, path: "/", method: "GET" });
   return { status: res.statusCode, body: await res.body.text() };
-}
-
-async function failure(promise: Promise<unknown>): Promise<MtlsError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (MtlsError.is(error)) return error;
-    throw new Error(`expected an MtlsError, got ${String(error)}`, { cause: error });
-  }
-  throw new Error("expected the request to fail");
 }
 
 describe("createMtlsAgent against a server", () => {

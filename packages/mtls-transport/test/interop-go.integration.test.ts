@@ -7,7 +7,7 @@ import type { Dispatcher } from "undici";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createMtlsAgent, createMtlsServerOptions, MtlsError } from "../src/index.js";
 import { locateGoPeers, type PeerProcess, runPeer } from "./go-peers.js";
-import { closeServer, listen } from "./support.js";
+import { closeServer, failure, listen } from "./support.js";
 
 const TS_ID = "spiffe://example.org/ts";
 const GO_SERVER_ID = "spiffe://example.org/go/server";
@@ -55,16 +55,6 @@ function agent(expect: string): Dispatcher {
   const a = createMtlsAgent({ source: tsSource, authorize: authorizeId(expect) });
   agents.push(a);
   return a;
-}
-
-async function failure(promise: Promise<unknown>): Promise<MtlsError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (MtlsError.is(error)) return error;
-    throw new Error(`expected an MtlsError, got ${String(error)}`, { cause: error });
-  }
-  throw new Error("expected a failure");
 }
 
 describe("interop: our agent -> go-spiffe mTLS server", () => {

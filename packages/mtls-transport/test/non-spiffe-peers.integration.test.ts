@@ -7,7 +7,7 @@ import { createStaticX509Source, type StaticX509Source } from "@spike-ts/spiffe/
 import { type Dispatcher, errors } from "undici";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createMtlsAgent, MtlsError, type MtlsErrorCode } from "../src/index.js";
-import { type Cas, makeCas, PEER_ID, SELF_ID } from "./support.js";
+import { type Cas, failure, makeCas, PEER_ID, SELF_ID } from "./support.js";
 
 let cas: Cas;
 const servers: TcpServer[] = [];
@@ -53,10 +53,15 @@ function agent(extra: Record<string, unknown> = {}): Dispatcher {
   return a;
 }
 
+function request(dispatcher: Dispatcher, address: string): Promise<unknown> {
+  return dispatcher
+    .request({ origin: `https://${address}`, path: "/v1/store/secrets", method: "GET" })
+    .then((res) => res.body.text());
+}
+
 async function rejection(dispatcher: Dispatcher, address: string): Promise<unknown> {
   try {
-    const res = await dispatcher.request({ origin: `https://${address}`, path: "/v1/store/secrets", method: "GET" });
-    await res.body.text();
+    await request(dispatcher, address);
   } catch (error) {
     return error;
   }
@@ -64,8 +69,7 @@ async function rejection(dispatcher: Dispatcher, address: string): Promise<unkno
 }
 
 async function mtlsRejection(dispatcher: Dispatcher, address: string, code: MtlsErrorCode): Promise<MtlsError> {
-  const error = await rejection(dispatcher, address);
-  if (!MtlsError.is(error)) throw new Error(`expected an MtlsError, got ${String(error)}`, { cause: error });
+  const error = await failure(request(dispatcher, address));
   expect(error).toBeInstanceOf(MtlsError);
   expect(error.code).toBe(code);
   expect(error.role).toBe("client");

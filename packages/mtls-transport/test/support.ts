@@ -2,6 +2,7 @@ import { once } from "node:events";
 import type { AddressInfo } from "node:net";
 import type { Server as TlsServer } from "node:tls";
 import { createTestCa, type IssuedSvid, type TestCa } from "@spike-ts/spiffe/testing";
+import { MtlsError } from "../src/index.js";
 
 const HOUR = 3_600_000;
 
@@ -82,6 +83,17 @@ export async function closeServer(server: TlsServer): Promise<void> {
   server.close();
   (server as TlsServer & { closeAllConnections?: () => void }).closeAllConnections?.();
   await closed;
+}
+
+/** Awaits `promise` and returns the {@link MtlsError} it rejects with; fails on success or another error. */
+export async function failure(promise: Promise<unknown>): Promise<MtlsError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (MtlsError.is(error)) return error;
+    throw new Error(`expected an MtlsError, got ${String(error)}`, { cause: error });
+  }
+  throw new Error("expected the request to fail");
 }
 
 export { HOUR };
