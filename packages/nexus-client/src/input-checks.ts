@@ -26,24 +26,30 @@ export function invalid(operation: NexusOperation, message: string, target?: str
   return new NexusError("invalid_input", `nexus: ${message}`, { operation, target });
 }
 
+/** Checks that `value` is a string and, when `check` is on, passes the model rule `validate`. */
+function checkName(
+  operation: NexusOperation,
+  what: string,
+  value: unknown,
+  validate: (v: string) => RuleViolation | undefined,
+  check: boolean,
+): string {
+  if (typeof value !== "string") throw invalid(operation, `${what} must be a string, got ${value === null ? "null" : typeof value}`);
+  if (check) {
+    const v = validate(value);
+    if (v) throw refuse(operation, v, value);
+  }
+  return value;
+}
+
 /** Checks a secret path (skipped when `check` is false, but the type must still be a string). @internal */
 export function checkPath(operation: NexusOperation, path: unknown, check: boolean): string {
-  if (typeof path !== "string") throw invalid(operation, `the secret path must be a string, got ${path === null ? "null" : typeof path}`);
-  if (check) {
-    const v = validateSecretPath(path);
-    if (v) throw refuse(operation, v, path);
-  }
-  return path;
+  return checkName(operation, "the secret path", path, validateSecretPath, check);
 }
 
 /** Checks a policy name (also the `id` of get/delete). @internal */
 export function checkPolicyName(operation: NexusOperation, name: unknown, check: boolean): string {
-  if (typeof name !== "string") throw invalid(operation, `the policy name must be a string, got ${name === null ? "null" : typeof name}`);
-  if (check) {
-    const v = validatePolicyName(name);
-    if (v) throw refuse(operation, v, name);
-  }
-  return name;
+  return checkName(operation, "the policy name", name, validatePolicyName, check);
 }
 
 /** Checks a version number: a non-negative integer (0 means current). @internal */

@@ -4,7 +4,7 @@ import type { AddressInfo } from "node:net";
 import { Agent } from "undici";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createNexusClient, type NexusClient } from "../src/client.js";
-import { NexusError } from "../src/errors.js";
+import { caught } from "./client-setup.js";
 
 // Real sockets on 127.0.0.1 (plain HTTP: this checks how real undici failures are
 // classified for retries; mTLS is the dispatcher's job and is tested with nexus-dev).
@@ -53,16 +53,6 @@ const json = (status: number, body: unknown): Handler => (_req, _body, res) => {
   res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
 };
 const reset: Handler = (req) => req.socket.destroy();
-
-async function caught(p: Promise<unknown>): Promise<NexusError> {
-  try {
-    await p;
-  } catch (e) {
-    if (NexusError.is(e)) return e;
-    throw e;
-  }
-  throw new Error("expected a NexusError");
-}
 
 describe("real sockets", () => {
   it("round-trips a put and a get", async () => {
