@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { compileRe2, findRegexDialectNotes, isRuleViolation, validatePathPattern, validateSpiffeIdPattern } from "./patterns.js";
+import { compileRe2, findRegexDialectNotes, isRuleViolation, type Re2Pattern, validatePathPattern, validateSpiffeIdPattern } from "./patterns.js";
+
+/** Compiles `src`, failing the test with the violation's message when it does not compile. */
+function compiled(src: string): Re2Pattern {
+  const p = compileRe2(src);
+  if (isRuleViolation(p)) throw new Error(`expected ${JSON.stringify(src)} to compile, got ${p.message}`);
+  return p;
+}
 
 describe("validateSpiffeIdPattern", () => {
   it.each([
@@ -45,8 +52,7 @@ describe("validatePathPattern", () => {
 
 describe("compileRe2 (Go RE2 semantics)", () => {
   it("matches unanchored as Go MatchString does", () => {
-    const p = compileRe2("db");
-    if (isRuleViolation(p)) throw new Error("expected a pattern");
+    const p = compiled("db");
     expect(p.test("apps/db/x")).toBe(true);
     expect(p.test("apps/web")).toBe(false);
     expect(p.testFull("apps/db/x")).toBe(false);
@@ -60,29 +66,25 @@ describe("compileRe2 (Go RE2 semantics)", () => {
   });
 
   it("keeps the user's anchors only", () => {
-    const p = compileRe2("^apps/");
-    if (isRuleViolation(p)) throw new Error("expected a pattern");
+    const p = compiled("^apps/");
     expect(p.test("apps/web/db")).toBe(true);
     expect(p.test("x/apps/web")).toBe(false);
   });
 
   it("full match wraps alternations in a group", () => {
-    const p = compileRe2("a|spike/system/acl");
-    if (isRuleViolation(p)) throw new Error("expected a pattern");
+    const p = compiled("a|spike/system/acl");
     expect(p.testFull("spike/system/acl")).toBe(true);
     expect(p.testFull("a/spike/system/acl")).toBe(false);
   });
 
   it("accepts an unterminated \\Q like Go (it quotes to the end of the pattern) and full-matches it", () => {
-    const q = compileRe2("\\Qspike/system/acl");
-    if (isRuleViolation(q)) throw new Error(`expected a pattern, got ${q.message}`);
+    const q = compiled("\\Qspike/system/acl");
     expect(q.test("x/spike/system/acl/y")).toBe(true);
     expect(q.testFull("spike/system/acl")).toBe(true);
     expect(q.testFull("spike/system/acl)$")).toBe(false);
     expect(q.testFull("x/spike/system/acl")).toBe(false);
     // Metacharacters after \Q are literal, including a ")" and "$" of the pattern's own.
-    const meta = compileRe2("^a\\Q.*)$");
-    if (isRuleViolation(meta)) throw new Error(`expected a pattern, got ${meta.message}`);
+    const meta = compiled("^a\\Q.*)$");
     expect(meta.testFull("a.*)$")).toBe(true);
     expect(meta.test("abc")).toBe(false);
     expect(meta.testFull("abc")).toBe(false);
@@ -98,29 +100,23 @@ describe("compileRe2 (Go RE2 semantics)", () => {
       ["\\Q|\\Ey", "y", false],
     ];
     for (const [src, input, want] of cases) {
-      const p = compileRe2(src);
-      if (isRuleViolation(p)) throw new Error(`expected ${src} to compile, got ${p.message}`);
+      const p = compiled(src);
       expect([src, input, p.testFull(input)]).toEqual([src, input, want]);
     }
   });
 
   it("full-matches with inline flags, leftmost-first alternations and lazy repeats", () => {
-    const ci = compileRe2("(?i)SPIKE/SYSTEM/ACL");
-    if (isRuleViolation(ci)) throw new Error("expected a pattern");
+    const ci = compiled("(?i)SPIKE/SYSTEM/ACL");
     expect(ci.testFull("spike/system/acl")).toBe(true);
     expect(ci.testFull("spike/system/acl/x")).toBe(false);
-    const scoped = compileRe2("a(?i:B)c");
-    if (isRuleViolation(scoped)) throw new Error("expected a pattern");
+    const scoped = compiled("a(?i:B)c");
     expect(scoped.testFull("abc")).toBe(true);
     expect(scoped.testFull("Abc")).toBe(false);
-    const alt = compileRe2("a|ab");
-    if (isRuleViolation(alt)) throw new Error("expected a pattern");
+    const alt = compiled("a|ab");
     expect(alt.testFull("ab")).toBe(true);
-    const lazy = compileRe2("a*?");
-    if (isRuleViolation(lazy)) throw new Error("expected a pattern");
+    const lazy = compiled("a*?");
     expect(lazy.testFull("aaa")).toBe(true);
-    const multi = compileRe2("(?m)^a$");
-    if (isRuleViolation(multi)) throw new Error("expected a pattern");
+    const multi = compiled("(?m)^a$");
     expect(multi.testFull("a")).toBe(true);
     expect(multi.testFull("a\nb")).toBe(false);
   });
@@ -132,8 +128,7 @@ describe("compileRe2 (Go RE2 semantics)", () => {
     expect(v.status).toBe(500);
     expect(v.message).toBe('nexus-model: "apps/\\\\" is not a valid go re2 regex (trailing backslash at end of expression); nexus answers 500 for it');
     // An escaped backslash at the end is fine.
-    const ok = compileRe2("apps\\\\");
-    if (isRuleViolation(ok)) throw new Error(`expected a pattern, got ${ok.message}`);
+    const ok = compiled("apps\\\\");
     expect(ok.testFull("apps\\")).toBe(true);
   });
 
@@ -150,19 +145,16 @@ describe("compileRe2 (Go RE2 semantics)", () => {
     for (const src of ["(?i)abc", "\\Qa.b\\E", "\\pL", "\\Aabc\\z", "[[:alpha:]]", "(?P<n>a)"]) {
       expect(isRuleViolation(compileRe2(src))).toBe(false);
     }
-    const ci = compileRe2("(?i)^APPS/");
-    if (isRuleViolation(ci)) throw new Error("expected a pattern");
+    const ci = compiled("(?i)^APPS/");
     expect(ci.test("apps/x")).toBe(true);
-    const q = compileRe2("\\Qa.b\\E");
-    if (isRuleViolation(q)) throw new Error("expected a pattern");
+    const q = compiled("\\Qa.b\\E");
     expect(q.test("a.b")).toBe(true);
     expect(q.test("axb")).toBe(false);
     expect(() => new RegExp("(?i)abc")).toThrow();
   });
 
   it("`.` does not match a newline and `$` is end of text, as in Go", () => {
-    const dot = compileRe2("^a.b$");
-    if (isRuleViolation(dot)) throw new Error("expected a pattern");
+    const dot = compiled("^a.b$");
     expect(dot.test("a\nb")).toBe(false);
     expect(dot.test("axb")).toBe(true);
   });
