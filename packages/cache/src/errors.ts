@@ -58,8 +58,11 @@ export class CacheError extends Error {
     this.version = options?.version;
   }
 
-  /** Tells whether `v` is a `CacheError` (from any copy of this package), optionally with `code`. */
-  static is(v: unknown, code?: CacheErrorCode): v is CacheError {
+  /**
+   * Tells whether `v` is a `CacheError` (from any copy of this package), optionally with `code`;
+   * with a code, `v.code` is narrowed to it.
+   */
+  static is<C extends CacheErrorCode = CacheErrorCode>(v: unknown, code?: C): v is CacheError & { readonly code: C } {
     return (
       typeof v === "object" &&
       v !== null &&

@@ -22,3 +22,7 @@ if (CacheError.is(e)) expectTypeOf(e.code).toEqualTypeOf<CacheErrorCode>();
 
 // @ts-expect-error ttlMs is required
 createSecretCache({ load: async () => ({}) });
+
+declare const thrown: unknown;
+if (CacheError.is(thrown, "load_failed")) expectTypeOf(thrown.code).toEqualTypeOf<"load_failed">();
+if (CacheError.is(thrown)) expectTypeOf(thrown.code).toEqualTypeOf<CacheErrorCode>();

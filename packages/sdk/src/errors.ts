@@ -30,8 +30,11 @@ export class SpikeError extends Error {
     this.setting = options?.setting;
   }
 
-  /** Tells whether `v` is a `SpikeError` (from any copy of this package), optionally of one `code`. */
-  static is(v: unknown, code?: SpikeErrorCode): v is SpikeError {
+  /**
+   * Tells whether `v` is a `SpikeError` (from any copy of this package), optionally of one `code`;
+   * with a code, `v.code` is narrowed to it.
+   */
+  static is<C extends SpikeErrorCode = SpikeErrorCode>(v: unknown, code?: C): v is SpikeError & { readonly code: C } {
     return typeof v === "object" && v !== null && brand in v && (!code || (v as SpikeError).code === code);
   }
 }

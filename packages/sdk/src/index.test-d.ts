@@ -1,7 +1,7 @@
 import type { Policy, SecretMetadata } from "@spike-ts/nexus-client";
 import { expectTypeOf } from "vitest";
-import { Secret, createSpikeClient } from "./index.js";
-import type { CachedSecrets, PolicySummary, SpikeClient } from "./index.js";
+import { CacheError, Secret, SpikeError, createSpikeClient } from "./index.js";
+import type { CachedSecrets, PolicySummary, SpikeClient, SpikeErrorCode } from "./index.js";
 
 expectTypeOf(createSpikeClient).returns.resolves.toEqualTypeOf<SpikeClient>();
 expectTypeOf(createSpikeClient).parameter(0).toMatchTypeOf<{ env?: Readonly<Record<string, string | undefined>> } | undefined>();
@@ -27,3 +27,14 @@ expectTypeOf(spike.listSecretKeys).parameter(0).toMatchTypeOf<{ signal?: AbortSi
 // Permissions are checked at compile time.
 // @ts-expect-error "admin" is not a permission
 void spike.createPolicy({ name: "p", spiffeIdPattern: "^x$", pathPattern: "^y$", permissions: ["admin"] });
+
+// Error guards narrow the code.
+declare const e: unknown;
+if (SpikeError.is(e, "config_invalid")) {
+  expectTypeOf(e.code).toEqualTypeOf<"config_invalid">();
+  expectTypeOf(e.setting).toEqualTypeOf<string | undefined>();
+}
+if (SpikeError.is(e)) expectTypeOf(e.code).toEqualTypeOf<SpikeErrorCode>();
+if (CacheError.is(e, "stale")) expectTypeOf(e.code).toEqualTypeOf<"stale">();
+// @ts-expect-error not a SpikeError code
+SpikeError.is(e, "nope");
