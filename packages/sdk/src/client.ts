@@ -2,6 +2,7 @@ import { createSecretCache } from "@spike-ts/cache";
 import type { CacheClock, CacheTimers, SecretCache } from "@spike-ts/cache";
 import { MtlsError, createMtlsAgent } from "@spike-ts/mtls-transport";
 import { NexusError, createNexusClient } from "@spike-ts/nexus-client";
+import { rewordForSdk, withDeletedVersions } from "./hints.js";
 import type { NexusClient, Policy, PolicySummary, SecretMetadata } from "@spike-ts/nexus-client";
 import type { PolicySpec } from "@spike-ts/nexus-model";
 import type { X509Source } from "@spike-ts/spiffe";
@@ -151,8 +152,8 @@ function versionsOf(options: SecretVersionsOptions | undefined): { signal?: Abor
  * says what to fix, so it is thrown as is.
  */
 function surfaceTransportCause(e: unknown): never {
-  if (NexusError.is(e, "transport") && MtlsError.is(e.cause)) throw e.cause;
-  throw e;
+  if (NexusError.is(e, "transport") && MtlsError.is(e.cause)) throw rewordForSdk(e.cause);
+  throw rewordForSdk(e);
 }
 
 function secretsEqual(a: Secret, b: Secret): boolean {
@@ -230,7 +231,20 @@ class Client implements SpikeClient {
   }
 
   undeleteSecret(path: string, options?: SecretVersionsOptions): Promise<void> {
-    return this.#call("undeleteSecret", () => this.#nexus.undeleteSecret(path, versionsOf(options)));
+    return this.#call("undeleteSecret", async () => {
+      try {
+        await this.#nexus.undeleteSecret(path, versionsOf(options));
+      } catch (e) {
+        if (!NexusError.is(e, "not_found")) throw e;
+        let metadata: SecretMetadata;
+        try {
+          metadata = await this.#nexus.getSecretMetadata(path, signalOf(options));
+        } catch {
+          throw e; // no metadata to add (missing path, no read permission): the original error
+        }
+        throw withDeletedVersions(e, metadata);
+      }
+    });
   }
 
   listSecretKeys(options?: CallOptions): Promise<string[]> {

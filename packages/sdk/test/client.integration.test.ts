@@ -252,6 +252,27 @@ describe("errors from each layer", () => {
     expect(timedOut.message).toContain("300 ms");
   });
 
+  it("a cipher refusal names the cipher permission, not the lite-workload rule", async () => {
+    const e = await rejection(workload.encrypt("x"));
+    expect(NexusError.is(e, "unauthorized")).toBe(true);
+    expect(e.message).toContain(`give ${stack.workload.spiffeId} a policy granting execute on spike/system/cipher/exec`);
+    expect(e.message).not.toContain("may only encrypt");
+  });
+
+  it("undelete without versions after a delete lists the deleted versions", async () => {
+    const path = "it/undelete/hint";
+    await workload.putSecret(path, { v: "one" });
+    await workload.putSecret(path, { v: "two" });
+    await workload.deleteSecret(path);
+    // Nexus semantics: the previous live version is current again.
+    expect((await workload.getSecret(path)).get("v")).toBe("one");
+    const e = await rejection(workload.undeleteSecret(path));
+    expect(NexusError.is(e, "not_found")).toBe(true);
+    expect(e.message).toContain("deleted versions in metadata: 2 (pass them as versions: [2])");
+    await workload.undeleteSecret(path, { versions: [2] });
+    expect((await workload.getSecret(path)).get("v")).toBe("two");
+  });
+
   it("denied by policy: NexusError unauthorized (401)", async () => {
     const e = await rejection(workload.getSecret("other/tenant/db"));
     expect(NexusError.is(e, "unauthorized")).toBe(true);
