@@ -49,6 +49,22 @@ function fakeClient(spiffeId = PILOT): Fake {
       fake.calls.push(`deletePolicy ${name}`);
       fake.policies.delete(name);
     },
+    async encrypt(plaintext) {
+      fake.calls.push(`encrypt ${Buffer.from(plaintext).toString()}`);
+      return Uint8Array.from([1, ...new Uint8Array(12), ...Buffer.from(plaintext), ...new Uint8Array(16)]);
+    },
+    async encryptJson(plaintext) {
+      fake.calls.push(`encryptJson ${Buffer.from(plaintext).toString()}`);
+      return { version: 1, nonce: new Uint8Array(12).fill(7), ciphertext: Buffer.from("sealed") };
+    },
+    async decrypt(blob) {
+      fake.calls.push(`decrypt ${blob.length}`);
+      return Buffer.from("from-blob");
+    },
+    async decryptJson(data) {
+      fake.calls.push(`decryptJson v${data.version} ${data.nonce.length} ${Buffer.from(data.ciphertext).toString()}`);
+      return Buffer.from("from-json");
+    },
     async close() {
       fake.closed++;
     },
@@ -80,6 +96,25 @@ async function run(argv: string[], options: { fake?: Fake; stdin?: string; tty?:
   const code = await runCli(argv, io);
   return { code, out, err };
 }
+
+describe("runCli cipher modes", () => {
+  it("sends JSON-mode flags through the SDK's JSON mode, and piped data as a stream", async () => {
+    const fake = fakeClient();
+    const enc = await run(["cipher", "encrypt", "--plaintext", Buffer.from("hi").toString("base64")], { fake });
+    expect(enc.code).toBe(0);
+    expect(JSON.parse(enc.out)).toEqual({ version: 1, nonce: Buffer.alloc(12, 7).toString("base64"), ciphertext: Buffer.from("sealed").toString("base64") });
+    const encJson = await run(["cipher", "encrypt", "--json"], { fake, stdin: "piped" });
+    expect(encJson.code).toBe(0);
+    const stream = await run(["cipher", "encrypt"], { fake, stdin: "raw" });
+    expect(stream.code).toBe(0);
+    const nonce = Buffer.alloc(12, 1).toString("base64");
+    const dec = await run(["cipher", "decrypt", "--version", "1", "--nonce", nonce, "--ciphertext", Buffer.from("sealed").toString("base64")], { fake });
+    expect(dec.out).toBe("from-json");
+    const decBlob = await run(["cipher", "decrypt"], { fake, stdin: `\x01${"n".repeat(12)}${"c".repeat(16)}` });
+    expect(decBlob.out).toBe("from-blob");
+    expect(fake.calls).toEqual(["encryptJson hi", "encryptJson piped", "encrypt raw", "decryptJson v1 12 sealed", "decrypt 29"]);
+  });
+});
 
 describe("runCli", () => {
   it("prints help with exit 0 and never connects", async () => {

@@ -3,7 +3,7 @@ import type { CacheClock, CacheTimers, SecretCache } from "@spike-ts/cache";
 import { MtlsError, createMtlsAgent } from "@spike-ts/mtls-transport";
 import { NexusError, createNexusClient } from "@spike-ts/nexus-client";
 import { rewordForSdk, withDeletedVersions } from "./hints.js";
-import type { NexusClient, Policy, PolicySummary, SecretMetadata } from "@spike-ts/nexus-client";
+import type { EncryptedData, NexusClient, Policy, PolicySummary, SecretMetadata } from "@spike-ts/nexus-client";
 import type { PolicySpec } from "@spike-ts/nexus-model";
 import type { X509Source } from "@spike-ts/spiffe";
 import { createX509Source } from "@spike-ts/workload-api";
@@ -126,6 +126,13 @@ export interface SpikeClient extends AsyncDisposable {
   encrypt(plaintext: Uint8Array | string, options?: CallOptions): Promise<Uint8Array>;
   /** Decrypts a blob made by {@link SpikeClient.encrypt}. */
   decrypt(blob: Uint8Array, options?: CallOptions): Promise<Uint8Array>;
+  /**
+   * Encrypts `plaintext` in Nexus's JSON mode (what Pilot's `--plaintext` sends): returns
+   * `{ version, nonce, ciphertext }` as bytes. Same key and permission as {@link SpikeClient.encrypt}.
+   */
+  encryptJson(plaintext: Uint8Array | string, options?: CallOptions): Promise<EncryptedData>;
+  /** Decrypts `{ version, nonce, ciphertext }` in Nexus's JSON mode (from {@link SpikeClient.encryptJson} or Pilot). */
+  decryptJson(data: EncryptedData, options?: CallOptions): Promise<Uint8Array>;
   /**
    * A cache of secrets read through this client, keyed by this client's SPIFFE ID (flushed when
    * the SVID's ID changes) and refreshed by version through metadata. Closed with the client.
@@ -288,6 +295,14 @@ class Client implements SpikeClient {
 
   decrypt(blob: Uint8Array, options?: CallOptions): Promise<Uint8Array> {
     return this.#call("decrypt", () => this.#nexus.decryptStream(blob, signalOf(options)));
+  }
+
+  encryptJson(plaintext: Uint8Array | string, options?: CallOptions): Promise<EncryptedData> {
+    return this.#call("encryptJson", () => this.#nexus.encrypt(plaintext, signalOf(options)));
+  }
+
+  decryptJson(data: EncryptedData, options?: CallOptions): Promise<Uint8Array> {
+    return this.#call("decryptJson", () => this.#nexus.decrypt(data, signalOf(options)));
   }
 
   cached(options: CachedSecretsOptions = {}): CachedSecrets {

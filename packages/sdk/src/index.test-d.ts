@@ -1,7 +1,7 @@
 import type { Policy, SecretMetadata } from "@spike-ts/nexus-client";
 import { expectTypeOf } from "vitest";
 import { CacheError, Secret, SpikeError, createSpikeClient } from "./index.js";
-import type { CachedSecrets, PolicySummary, SpikeClient, SpikeErrorCode } from "./index.js";
+import type { CachedSecrets, EncryptedData, PolicySummary, SpikeClient, SpikeErrorCode } from "./index.js";
 
 expectTypeOf(createSpikeClient).returns.resolves.toEqualTypeOf<SpikeClient>();
 expectTypeOf(createSpikeClient).parameter(0).toMatchTypeOf<{ env?: Readonly<Record<string, string | undefined>> } | undefined>();
@@ -13,6 +13,8 @@ expectTypeOf(spike.getPolicy("p")).resolves.toEqualTypeOf<Policy>();
 expectTypeOf(spike.listPolicies()).resolves.toEqualTypeOf<PolicySummary[]>();
 expectTypeOf(spike.listSecretKeys()).resolves.toEqualTypeOf<string[]>();
 expectTypeOf(spike.encrypt("x")).resolves.toEqualTypeOf<Uint8Array>();
+expectTypeOf(spike.encryptJson("x")).resolves.toEqualTypeOf<EncryptedData>();
+expectTypeOf(spike.decryptJson).parameter(0).toEqualTypeOf<EncryptedData>();
 expectTypeOf(spike.cached()).toEqualTypeOf<CachedSecrets>();
 expectTypeOf(spike.cached().get("a")).resolves.toEqualTypeOf<Secret>();
 expectTypeOf(spike).toMatchTypeOf<AsyncDisposable>();

@@ -11,7 +11,7 @@ export type {
   SpikeClientOptions,
 } from "./client.js";
 export type { PolicySpec, Permission } from "@spike-ts/nexus-model";
-export type { Policy, PolicySummary, SecretMetadata, SecretVersionInfo } from "@spike-ts/nexus-client";
+export type { EncryptedData, Policy, PolicySummary, SecretMetadata, SecretVersionInfo } from "@spike-ts/nexus-client";
 export { Secret } from "./secret.js";
 export { SpikeError, type SpikeErrorCode } from "./errors.js";
 export {

@@ -139,6 +139,17 @@ describe("cipher", () => {
     const plain = await pilot.decrypt(blob);
     expect(new TextDecoder().decode(plain)).toBe("hello nexus");
   });
+
+  it("encrypts and decrypts in JSON mode, interchangeable with the streaming blob", async () => {
+    const data = await pilot.encryptJson("hello json");
+    expect(data.version).toBe(1);
+    expect(data.nonce).toHaveLength(12);
+    expect(data.ciphertext).toHaveLength("hello json".length + 16);
+    expect(new TextDecoder().decode(await pilot.decryptJson(data))).toBe("hello json");
+    // The same key serves both modes.
+    const blob = Uint8Array.from([data.version, ...data.nonce, ...data.ciphertext]);
+    expect(new TextDecoder().decode(await pilot.decrypt(blob))).toBe("hello json");
+  });
 });
 
 describe("secret hiding", () => {

@@ -1,6 +1,6 @@
 import { createReadStream } from "node:fs";
 import { writeFile } from "node:fs/promises";
-import { CIPHER_NONCE_BYTES, CIPHER_VERSION, formatCipherBlob, parseCipherBlob, parseMaxCipherBytes } from "@spike-ts/nexus-model";
+import { CIPHER_NONCE_BYTES, CIPHER_VERSION, parseCipherBlob, parseMaxCipherBytes } from "@spike-ts/nexus-model";
 import type { CommandContext } from "../context.js";
 import { CliError, usage } from "../errors.js";
 
@@ -78,10 +78,14 @@ export async function cipherEncrypt(ctx: CommandContext): Promise<void> {
     plaintext = await readInput(ctx, limit, "plaintext");
   }
   const client = await ctx.client();
-  const blob = await client.encrypt(plaintext, { signal: ctx.signal });
+  if (!jsonMode) {
+    const blob = await client.encrypt(plaintext, { signal: ctx.signal });
+    plaintext.fill(0);
+    return writeOutput(ctx, blob);
+  }
+  // JSON mode on the wire too, as Pilot sends it (application/json, base64 fields).
+  const parts = await client.encryptJson(plaintext, { signal: ctx.signal });
   plaintext.fill(0);
-  if (!jsonMode) return writeOutput(ctx, blob);
-  const parts = parseCipherBlob(blob);
   await writeOutput(ctx, `${JSON.stringify({ version: parts.version, nonce: b64(parts.nonce), ciphertext: b64(parts.ciphertext) })}\n`);
 }
 
@@ -91,7 +95,8 @@ export async function cipherDecrypt(ctx: CommandContext): Promise<void> {
   const version = str(ctx.flags["version"]);
   const nonce = str(ctx.flags["nonce"]);
   const ciphertext = str(ctx.flags["ciphertext"]);
-  let blob: Uint8Array;
+  let blob: Uint8Array | undefined;
+  let json: { version: number; nonce: Uint8Array; ciphertext: Uint8Array } | undefined;
   if (version !== undefined || nonce !== undefined || ciphertext !== undefined) {
     const missing = [version === undefined && "--version", nonce === undefined && "--nonce", ciphertext === undefined && "--ciphertext"].filter(Boolean);
     if (missing.length > 0) throw usage(`JSON mode needs --version, --nonce and --ciphertext; missing ${missing.join(", ")}`);
@@ -101,7 +106,7 @@ export async function cipherDecrypt(ctx: CommandContext): Promise<void> {
     if (n.length !== CIPHER_NONCE_BYTES) throw usage(`--nonce must decode to ${CIPHER_NONCE_BYTES} bytes, got ${n.length}`);
     const c = decodeBase64Flag(ciphertext!, "ciphertext");
     if (c.length > limit) throw new CliError("invalid_input", `spike: the ciphertext is ${c.length} bytes; Nexus accepts at most ${limit}`);
-    blob = formatCipherBlob({ version: CIPHER_VERSION, nonce: n, ciphertext: c });
+    json = { version: CIPHER_VERSION, nonce: n, ciphertext: c };
   } else {
     blob = await readInput(ctx, limit + 1 + CIPHER_NONCE_BYTES, "cipher blob");
     try {
@@ -115,7 +120,11 @@ export async function cipherDecrypt(ctx: CommandContext): Promise<void> {
     }
   }
   const client = await ctx.client();
-  const plaintext = await client.decrypt(blob, { signal: ctx.signal });
+  // JSON-mode flags go to Nexus in JSON mode, as Pilot sends them; a blob goes as a stream.
+  const plaintext =
+    json !== undefined
+      ? await client.decryptJson(json, { signal: ctx.signal })
+      : await client.decrypt(blob as Uint8Array, { signal: ctx.signal });
   if (ctx.json) await writeOutput(ctx, `${JSON.stringify({ plaintext: b64(plaintext) })}\n`);
   else await writeOutput(ctx, plaintext);
   plaintext.fill(0);
