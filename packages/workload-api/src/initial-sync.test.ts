@@ -28,10 +28,30 @@ describe("waitForFirst", () => {
     const e = (await caught) as WorkloadApiError;
     expect(e.code).toBe("timeout");
     expect(e.message).toBe(
-      'workload-api: no X.509-SVID from the Workload API at unix:/tmp/a.sock within 1000 ms; last error: workload-api: FetchX509SVID refused by the agent: PERMISSION_DENIED "no identity issued"',
+      'workload-api: no X.509-SVID from the Workload API at unix:/tmp/a.sock within 1000 ms; last error: FetchX509SVID refused by the agent: PERMISSION_DENIED "no identity issued"',
     );
     expect(e.cause).toBe(last);
     expect(sync.pending).toBe(false);
+  });
+
+  it("names how many attempts failed and the last reason", async () => {
+    vi.useFakeTimers();
+    const last = new WorkloadApiError("unreachable", "workload-api: FetchX509SVID failed: no Workload API agent answers at unix:/tmp/n.sock: no socket at /tmp/n.sock (ENOENT); is the agent running and is the path right?");
+    let failed = 0;
+    const sync = waitForFirst({ what: "X.509-SVID", address: "unix:/tmp/n.sock", timeoutMs: 500, signal: undefined, lastError: () => last, failedAttempts: () => failed });
+    const caught = sync.promise.catch((e: unknown) => e);
+    failed = 3;
+    vi.advanceTimersByTime(500);
+    const e = (await caught) as WorkloadApiError;
+    expect(e.message).toBe(
+      "workload-api: no X.509-SVID from the Workload API at unix:/tmp/n.sock within 500 ms; 3 attempts failed, the last with: FetchX509SVID failed: no Workload API agent answers at unix:/tmp/n.sock: no socket at /tmp/n.sock (ENOENT); is the agent running and is the path right?",
+    );
+    expect(e.cause).toBe(last);
+    failed = 1;
+    const one = waitForFirst({ what: "x", address: "a", timeoutMs: 5, signal: undefined, lastError: () => last, failedAttempts: () => failed });
+    const caughtOne = one.promise.catch((err: unknown) => err);
+    vi.advanceTimersByTime(5);
+    expect(((await caughtOne) as Error).message).toMatch(/within 5 ms; 1 attempt failed, the last with: FetchX509SVID failed/);
   });
 
   it("resolves once and clears its timer", async () => {

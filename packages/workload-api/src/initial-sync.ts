@@ -13,6 +13,8 @@ export interface InitialSyncOptions {
   signal: AbortSignal | undefined;
   /** The latest error seen while waiting (surfaced in the timeout error). */
   lastError(): WorkloadApiError | undefined;
+  /** How many attempts (streams opened) have failed so far (named in the timeout error). */
+  failedAttempts?(): number;
 }
 
 /** A pending first update: `resolve()` when it arrives, `reject(err)` to fail creation. */
@@ -77,11 +79,12 @@ export function waitForFirst(o: InitialSyncOptions): InitialSync {
   if (Number.isFinite(o.timeoutMs)) {
     timer = setTimeout(() => {
       const last = o.lastError();
-      const why = last
-        ? `last error: ${last.message}`
-        : "the agent accepted the call but sent nothing yet (SPIRE holds the first message until the workload's SVID is minted; check the registration entry)";
+      const failed = o.failedAttempts?.() ?? 0;
+      const reason = !last
+        ? "the agent accepted the call but sent nothing yet (SPIRE holds the first message until the workload's SVID is minted; check the registration entry)"
+        : `${failed > 0 ? `${failed} ${failed === 1 ? "attempt" : "attempts"} failed, the last with` : "last error"}: ${last.message.replace(/^workload-api: /, "")}`;
       sync.reject(
-        new WorkloadApiError("timeout", `workload-api: no ${o.what} from the Workload API at ${o.address} within ${o.timeoutMs} ms; ${why}`, {
+        new WorkloadApiError("timeout", `workload-api: no ${o.what} from the Workload API at ${o.address} within ${o.timeoutMs} ms; ${reason}`, {
           cause: last,
         }),
       );

@@ -1,12 +1,11 @@
 import { SpiffeError } from "@spike-ts/spiffe";
 import type { JwtBundle, JwtBundleSet, JwtBundleSource, JwtSvid, TrustDomain } from "@spike-ts/spiffe";
 import type { BackoffStrategy } from "./backoff.js";
-import { type WorkloadApiClient, createWorkloadApiClient } from "./client.js";
+import type { WorkloadApiClient } from "./client.js";
 import type { WorkloadApiError } from "./errors.js";
-import { checkTimeout, waitForFirst } from "./initial-sync.js";
 import type { JwtSvidParams } from "./jwt.js";
 import { type SvidPick, checkPick, pickSvid } from "./picker.js";
-import { waitForNextUpdate } from "./wait-for-update.js";
+import { createSourceLifecycle } from "./source-lifecycle.js";
 
 /** Options of {@link createJwtSource}. */
 export interface JwtSourceOptions {
@@ -22,6 +21,18 @@ export interface JwtSourceOptions {
   timeoutMs?: number;
   /** Cancels creation. */
   signal?: AbortSignal;
+  /**
+   * Called with every watch error, from the first failed attempt on (creation included), so a
+   * missing agent shows at once instead of only in the `timeout` error. The same errors reach
+   * `source.onError()` listeners once the source exists.
+   */
+  onError?: (error: WorkloadApiError) => void;
+  /**
+   * `true` (default, as go-spiffe): keep retrying until `timeoutMs` when no agent answers, since
+   * the agent may come up meanwhile. `false`: fail creation with the first `unreachable` error
+   * (no socket, or nothing listening), for CLIs and checks that should not wait.
+   */
+  waitForAgent?: boolean;
   /** Clock for JWT expiry checks. */
   now?: () => Date;
 }
@@ -48,14 +59,6 @@ export interface WorkloadJwtSource extends JwtBundleSource {
   close(): Promise<void>;
 }
 
-function safeCall(fn: () => void): void {
-  try {
-    fn();
-  } catch (e) {
-    process.emitWarning(`workload-api: a source listener threw: ${(e as Error)?.message ?? String(e)}`, "WorkloadApiWarning");
-  }
-}
-
 /**
  * Creates a JWT source: resolves when the first `FetchJWTBundles` message arrives, then keeps
  * the bundles fresh (reconnecting with backoff). JWT-SVIDs are fetched per call, never cached.
@@ -69,94 +72,41 @@ function safeCall(fn: () => void): void {
  */
 export async function createJwtSource(options: JwtSourceOptions = {}): Promise<WorkloadJwtSource> {
   checkPick(options.pick);
-  const timeoutMs = checkTimeout(options.timeoutMs, 30_000);
   const now = options.now ?? (() => new Date());
-  const ownsClient = options.client === undefined;
-  const client =
-    options.client ??
-    createWorkloadApiClient({
-      ...(options.address !== undefined ? { address: options.address } : {}),
-      ...(options.backoff !== undefined ? { backoff: options.backoff } : {}),
-      now,
-    });
+  const life = createSourceLifecycle("jwt source", "JWT bundle", options, now);
+  const { client } = life;
   let bundles: JwtBundleSet | undefined;
-  let lastError: WorkloadApiError | undefined;
-  let closed = false;
-  const updateListeners = new Set<() => void>();
-  const errorListeners = new Set<(e: WorkloadApiError) => void>();
-  const closeWaiters = new Set<() => void>();
-  const sync = waitForFirst({ what: "JWT bundle", address: client.address.target, timeoutMs, signal: options.signal, lastError: () => lastError });
-  const report = (err: WorkloadApiError) => {
-    lastError = err;
-    for (const l of [...errorListeners]) safeCall(() => l(err));
-  };
   const stop = client.watchJwtBundles({
     onUpdate(next) {
-      if (closed) return;
+      if (life.closed) return;
       bundles = next;
-      if (sync.pending) {
-        sync.resolve();
-        return;
-      }
-      for (const l of [...updateListeners]) safeCall(l);
+      life.updated();
     },
-    onError: report,
-    onStop(err) {
-      if (sync.pending) sync.reject(err);
-      else if (!closed) report(err);
-    },
+    onError: life.report,
+    onStop: life.stopped,
   });
-  try {
-    await sync.promise;
-  } catch (e) {
-    closed = true;
-    stop();
-    if (ownsClient) await client.close();
-    throw e;
-  }
+  await life.ready(stop);
   const current = (): JwtBundleSet => {
-    if (closed) throw new SpiffeError("source_closed", "jwt source: the workload api source is closed");
+    if (life.closed) throw life.closedError();
     return bundles as JwtBundleSet;
   };
-  const closedReject = () => Promise.reject(new SpiffeError("source_closed", "jwt source: the workload api source is closed"));
+  const closedReject = () => Promise.reject(life.closedError());
   return {
     async fetchJwtSvid(params) {
-      if (closed) return closedReject();
+      if (life.closed) return closedReject();
       const svids = await client.fetchJwtSvids(params);
       if (params.subject !== undefined && params.subject !== "") return svids[0] as JwtSvid;
       return pickSvid(svids, options.pick);
     },
-    fetchJwtSvids: (params) => (closed ? closedReject() : client.fetchJwtSvids(params)),
+    fetchJwtSvids: (params) => (life.closed ? closedReject() : client.fetchJwtSvids(params)),
     getJwtBundleForTrustDomain: (td) => current().getJwtBundleForTrustDomain(td),
     getJwtBundles: current,
-    onUpdate(listener) {
-      updateListeners.add(listener);
-      return () => {
-        updateListeners.delete(listener);
-      };
-    },
-    onError(listener) {
-      errorListeners.add(listener);
-      return () => {
-        errorListeners.delete(listener);
-      };
-    },
-    waitForUpdate(o = {}) {
-      if (closed) return closedReject();
-      return waitForNextUpdate("jwt source", updateListeners, closeWaiters, o.signal);
-    },
+    onUpdate: life.onUpdate,
+    onError: life.onError,
+    waitForUpdate: life.waitForUpdate,
     get lastError() {
-      return lastError;
+      return life.lastError;
     },
-    async close() {
-      if (closed) return;
-      closed = true;
-      stop();
-      updateListeners.clear();
-      errorListeners.clear();
-      for (const w of [...closeWaiters]) w();
-      closeWaiters.clear();
-      if (ownsClient) await client.close();
-    },
+    close: life.close,
   };
 }

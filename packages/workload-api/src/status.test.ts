@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
 import { type Server, createServer } from "node:net";
 import { status } from "@grpc/grpc-js";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { diagnoseSocketPath, errorFromStatus } from "./status.js";
+import { cleanTransportDetails, diagnoseSocketPath, errorFromStatus, transportErrno } from "./status.js";
 
 describe("errorFromStatus", () => {
   it.each([
@@ -45,10 +45,10 @@ describe("diagnoseSocketPath", () => {
     expect(diagnoseSocketPath(`${dir}/file.sock`, refused)).toMatch(/exists but is a regular file, not a socket/);
     expect(diagnoseSocketPath(`${dir}/dir.sock`, refused)).toMatch(/exists but is a directory, not a socket/);
     expect(diagnoseSocketPath(`${dir}/link.sock`, refused)).toMatch(/exists but is a symbolic link/);
-    expect(diagnoseSocketPath(`${dir}/missing.sock`, "connect ENOENT")).toBe(`there is no socket at ${dir}/missing.sock; is the agent running and is the path right?`);
+    expect(diagnoseSocketPath(`${dir}/missing.sock`, "connect ENOENT")).toBe(`no socket at ${dir}/missing.sock (ENOENT); is the agent running and is the path right?`);
     expect(diagnoseSocketPath(`${dir}/no/such/dir.sock`, "connect ENOENT")).toMatch(/its directory .*\/no\/such does not exist/);
-    expect(diagnoseSocketPath(`${dir}/live.sock`, refused)).toMatch(/is a socket but nothing listens on it/);
-    expect(diagnoseSocketPath(`${dir}/live.sock`, "connect EACCES")).toMatch(/may not open .*permission denied/);
+    expect(diagnoseSocketPath(`${dir}/live.sock`, refused)).toMatch(/is a socket but nothing listens on it \(ECONNREFUSED\)/);
+    expect(diagnoseSocketPath(`${dir}/live.sock`, "connect EACCES")).toBe(`permission denied opening ${dir}/live.sock (EACCES); check the socket's mode and its directories`);
     expect(diagnoseSocketPath(`${dir}/live.sock`, "connect ECONNRESET")).toBeUndefined();
   });
 
@@ -56,7 +56,41 @@ describe("diagnoseSocketPath", () => {
     const e = errorFromStatus("FetchX509SVID", `unix:${dir}`, { code: status.UNAVAILABLE, details: "connect ECONNREFUSED" }, undefined, dir);
     expect(e.code).toBe("unreachable");
     expect(e.message).toBe(
-      `workload-api: FetchX509SVID failed: no Workload API agent answers at unix:${dir} (UNAVAILABLE "connect ECONNREFUSED"); ${dir} exists but is a directory, not a socket; was the agent's socket replaced, or is the address wrong?`,
+      `workload-api: FetchX509SVID failed: no Workload API agent answers at unix:${dir}: ${dir} exists but is a directory, not a socket (ECONNREFUSED); was the agent's socket replaced, or is the address wrong?`,
     );
+  });
+
+  it("says what is missing in our words, without grpc-js framing (the text grpc-js 1.x sends)", () => {
+    const details = `No connection established. Last error: Error: connect ENOENT ${dir}/nope.sock. Resolution note: `;
+    const e = errorFromStatus("FetchX509SVID", `unix:${dir}/nope.sock`, { code: status.UNAVAILABLE, details }, undefined, `${dir}/nope.sock`);
+    expect(e.code).toBe("unreachable");
+    expect(e.message).toBe(
+      `workload-api: FetchX509SVID failed: no Workload API agent answers at unix:${dir}/nope.sock: no socket at ${dir}/nope.sock (ENOENT); is the agent running and is the path right?`,
+    );
+    expect(e.message).not.toMatch(/Resolution note|No connection established|Error:/);
+  });
+
+  it("names the errno for a tcp address it cannot inspect", () => {
+    const details = "No connection established. Last error: Error: connect ECONNREFUSED 127.0.0.1:1. Resolution note: ";
+    const e = errorFromStatus("FetchX509SVID", "127.0.0.1:1", { code: status.UNAVAILABLE, details });
+    expect(e.message).toBe(
+      "workload-api: FetchX509SVID failed: no Workload API agent answers at 127.0.0.1:1: connect ECONNREFUSED; is the agent running, is the address right, and may this user open the socket?",
+    );
+  });
+});
+
+describe("transport details", () => {
+  it("strips grpc-js framing and keeps the reason", () => {
+    expect(cleanTransportDetails("No connection established. Last error: Error: connect ENOENT /tmp/x.sock. Resolution note: ")).toBe("connect ENOENT /tmp/x.sock");
+    expect(cleanTransportDetails("Failed to connect before the deadline. Last error: Error: read ECONNRESET")).toBe("read ECONNRESET");
+    expect(cleanTransportDetails("workload attestation failed")).toBe("workload attestation failed");
+    expect(transportErrno("Last error: Error: connect EACCES /p")).toBe("EACCES");
+    expect(transportErrno("no identity issued")).toBeUndefined();
+  });
+
+  it("keeps other UNAVAILABLE reasons but drops the framing", () => {
+    const e = errorFromStatus("FetchJWTBundles", "unix:/tmp/x.sock", { code: status.UNAVAILABLE, details: "Last error: Error: stream reset. Resolution note: " });
+    expect(e.code).toBe("unavailable");
+    expect(e.message).toBe('workload-api: FetchJWTBundles failed: the agent is unavailable: UNAVAILABLE "stream reset"; retrying with backoff');
   });
 });

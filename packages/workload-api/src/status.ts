@@ -17,26 +17,45 @@ export function grpcStatusName(code: number): string {
 
 const connectFailure = /ENOENT|ECONNREFUSED|EACCES|ENOTSOCK|ECONNRESET|No connection established|Failed to connect|connect E/i;
 
+/** The errno code inside a grpc-js transport message (`connect ENOENT /p` -> `ENOENT`), if any. */
+export function transportErrno(details: string): string | undefined {
+  return /\b(E[A-Z]{3,})\b/.exec(details)?.[1];
+}
+
 /**
- * Says what is wrong at a unix socket path that refused a connection: missing (and whether its
- * directory exists), not a socket (a directory or regular file took its place), or a socket
- * nobody listens on (left behind by a stopped agent). `undefined` when nothing can be told.
+ * Strips grpc-js transport framing from a status detail ("No connection established. Last
+ * error: Error: ...", a trailing empty "Resolution note:"), leaving the reason itself.
+ */
+export function cleanTransportDetails(details: string): string {
+  return details
+    .replace(/^\s*(?:(?:No connection established|Failed to connect)[^:]*?\.\s*)?Last error:\s*/i, "")
+    .replace(/^(Error:\s*)+/, "")
+    .replace(/\.?\s*Resolution note:\s*$/i, "")
+    .trim();
+}
+
+/**
+ * Says what is wrong at a unix socket path that refused a connection, in our words with the
+ * errno in brackets: missing (and whether its directory exists), not a socket (a directory or
+ * regular file took its place), a socket nobody listens on (left behind by a stopped agent), or
+ * a permission problem. `undefined` when nothing can be told.
  */
 export function diagnoseSocketPath(path: string, details: string): string | undefined {
-  if (/EACCES|EPERM/.test(details)) return `this user may not open ${path} (permission denied); check the socket's mode and its directories`;
+  const errno = transportErrno(details);
+  if (errno === "EACCES" || errno === "EPERM") return `permission denied opening ${path} (${errno}); check the socket's mode and its directories`;
   try {
     const st = lstatSync(path);
-    if (st.isSocket()) return /ECONNREFUSED/.test(details) ? `${path} is a socket but nothing listens on it (left behind by a stopped agent?)` : undefined;
+    if (st.isSocket()) return errno === "ECONNREFUSED" ? `${path} is a socket but nothing listens on it (ECONNREFUSED); left behind by a stopped agent?` : undefined;
     const kind = st.isDirectory() ? "a directory" : st.isFile() ? "a regular file" : st.isSymbolicLink() ? "a symbolic link to something that is not a listening socket" : "not a socket";
-    return `${path} exists but is ${kind}, not a socket; was the agent's socket replaced, or is the address wrong?`;
+    return `${path} exists but is ${kind}, not a socket${errno ? ` (${errno})` : ""}; was the agent's socket replaced, or is the address wrong?`;
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    if (code !== "ENOENT") return code === "EACCES" ? `this user may not look up ${path} (permission denied on a parent directory)` : undefined;
+    if (code !== "ENOENT") return code === "EACCES" ? `this user may not look up ${path} (EACCES on a parent directory)` : undefined;
     try {
       lstatSync(dirname(path));
-      return `there is no socket at ${path}; is the agent running and is the path right?`;
+      return `no socket at ${path} (ENOENT); is the agent running and is the path right?`;
     } catch {
-      return `there is no socket at ${path}: its directory ${dirname(path)} does not exist; is the agent running and is the path right?`;
+      return `no socket at ${path} (ENOENT): its directory ${dirname(path)} does not exist; is the agent running and is the path right?`;
     }
   }
 }
@@ -54,7 +73,8 @@ export function errorFromStatus(
 ): WorkloadApiError {
   const name = grpcStatusName(st.code);
   const details = (st.details ?? "").slice(0, 300);
-  const said = details ? `${name} ${JSON.stringify(details)}` : name;
+  const reason = cleanTransportDetails(details);
+  const said = reason ? `${name} ${JSON.stringify(reason)}` : name;
   const opts = { grpcCode: st.code, rpc, cause };
   switch (st.code) {
     case GrpcStatus.INVALID_ARGUMENT:
@@ -78,11 +98,9 @@ export function errorFromStatus(
     case GrpcStatus.UNAVAILABLE:
       if (connectFailure.test(details)) {
         const diagnosis = socketPath === undefined ? undefined : diagnoseSocketPath(socketPath, details);
-        return new WorkloadApiError(
-          "unreachable",
-          `workload-api: ${rpc} failed: no Workload API agent answers at ${target} (${said}); ${diagnosis ?? "is the agent running, is the address right, and may this user open the socket?"}`,
-          opts,
-        );
+        const errno = transportErrno(details);
+        const fallback = `${errno === undefined ? "the connection failed" : `connect ${errno}`}; is the agent running, is the address right, and may this user open the socket?`;
+        return new WorkloadApiError("unreachable", `workload-api: ${rpc} failed: no Workload API agent answers at ${target}: ${diagnosis ?? fallback}`, opts);
       }
       return new WorkloadApiError("unavailable", `workload-api: ${rpc} failed: the agent is unavailable: ${said}; retrying with backoff`, opts);
     default:

@@ -1,11 +1,10 @@
 import { SpiffeError } from "@spike-ts/spiffe";
 import type { TrustDomain, X509Bundle, X509BundleSet, X509Source, X509Svid } from "@spike-ts/spiffe";
 import type { BackoffStrategy } from "./backoff.js";
-import { type WorkloadApiClient, createWorkloadApiClient } from "./client.js";
+import type { WorkloadApiClient } from "./client.js";
 import { WorkloadApiError } from "./errors.js";
-import { checkTimeout, waitForFirst } from "./initial-sync.js";
 import { type SvidPick, checkPick, pickSvid } from "./picker.js";
-import { waitForNextUpdate } from "./wait-for-update.js";
+import { createSourceLifecycle } from "./source-lifecycle.js";
 import { type X509Context, x509ContextFingerprint } from "./x509-context.js";
 
 /** Options of {@link createX509Source}. */
@@ -26,6 +25,18 @@ export interface X509SourceOptions {
   timeoutMs?: number;
   /** Cancels creation (not the running source; call `close()` for that). */
   signal?: AbortSignal;
+  /**
+   * Called with every watch error, from the first failed attempt on (creation included), so a
+   * missing agent shows at once instead of only in the `timeout` error. The same errors reach
+   * `source.onError()` listeners once the source exists.
+   */
+  onError?: (error: WorkloadApiError) => void;
+  /**
+   * `true` (default, as go-spiffe): keep retrying until `timeoutMs` when no agent answers, since
+   * the agent may come up meanwhile. `false`: fail creation with the first `unreachable` error
+   * (no socket, or nothing listening), for CLIs and checks that should not wait.
+   */
+  waitForAgent?: boolean;
   /** Clock for expiry checks (default: system clock). */
   now?: () => Date;
   /**
@@ -60,14 +71,6 @@ export interface WorkloadX509Source extends X509Source {
   close(): Promise<void>;
 }
 
-function safeCall(fn: () => void): void {
-  try {
-    fn();
-  } catch (e) {
-    process.emitWarning(`workload-api: a source listener threw: ${(e as Error)?.message ?? String(e)}`, "WorkloadApiWarning");
-  }
-}
-
 /**
  * Creates an X.509 source: resolves when the first SVID arrives, then keeps it fresh from the
  * `FetchX509SVID` stream, reconnecting with backoff when the agent restarts. The last good SVID
@@ -90,48 +93,32 @@ export async function createX509Source(options: X509SourceOptions = {}): Promise
   if (onDenied !== "keep" && onDenied !== "clear") {
     throw new WorkloadApiError("invalid_argument", `workload-api: onPermissionDenied must be "keep" or "clear", got ${JSON.stringify(onDenied)}`);
   }
-  const timeoutMs = checkTimeout(options.timeoutMs, 30_000);
   const now = options.now ?? (() => new Date());
-  const ownsClient = options.client === undefined;
-  const client =
-    options.client ??
-    createWorkloadApiClient({
-      ...(options.address !== undefined ? { address: options.address } : {}),
-      ...(options.backoff !== undefined ? { backoff: options.backoff } : {}),
-      now,
-    });
+  const life = createSourceLifecycle("x509 source", "X.509-SVID", options, now);
 
   let ctx: X509Context | undefined;
   let svid: X509Svid | undefined;
   let fingerprint: string | undefined;
-  let lastError: WorkloadApiError | undefined;
-  let closed = false;
   let revoked: WorkloadApiError | undefined;
-  const closeWaiters = new Set<() => void>();
-  const updateListeners = new Set<() => void>();
-  const errorListeners = new Set<(e: WorkloadApiError) => void>();
-
-  const sync = waitForFirst({ what: "X.509-SVID", address: client.address.target, timeoutMs, signal: options.signal, lastError: () => lastError });
 
   const report = (err: WorkloadApiError) => {
-    lastError = err;
-    if (err.code === "no_identity" && onDenied === "clear" && !sync.pending) {
+    if (err.code === "no_identity" && onDenied === "clear" && !life.pending) {
       revoked = err;
       fingerprint = undefined;
     }
-    for (const l of [...errorListeners]) safeCall(() => l(err));
+    life.report(err);
   };
 
-  const stop = client.watchX509Context({
+  const stop = life.client.watchX509Context({
     onUpdate(next) {
-      if (closed) return;
+      if (life.closed) return;
       let picked: X509Svid;
       try {
         picked = pickSvid(next.svids, options.pick);
       } catch (e) {
         const err = e as WorkloadApiError;
         report(err);
-        sync.reject(err);
+        life.fail(err);
         return;
       }
       if (now().getTime() >= picked.notAfter.getTime()) {
@@ -148,30 +135,15 @@ export async function createX509Source(options: X509SourceOptions = {}): Promise
       svid = picked;
       fingerprint = fp;
       revoked = undefined;
-      if (sync.pending) {
-        sync.resolve();
-        return;
-      }
-      for (const l of [...updateListeners]) safeCall(l);
+      life.updated();
     },
     onError: report,
-    onStop(err) {
-      if (sync.pending) sync.reject(err);
-      else if (!closed) report(err);
-    },
+    onStop: life.stopped,
   });
-
-  try {
-    await sync.promise;
-  } catch (e) {
-    closed = true;
-    stop();
-    if (ownsClient) await client.close();
-    throw e;
-  }
+  await life.ready(stop);
 
   const current = (): X509Context => {
-    if (closed) throw new SpiffeError("source_closed", "x509 source: the workload api source is closed");
+    if (life.closed) throw life.closedError();
     return ctx as X509Context;
   };
 
@@ -185,6 +157,7 @@ export async function createX509Source(options: X509SourceOptions = {}): Promise
       }
       const s = svid as X509Svid;
       if (now().getTime() >= s.notAfter.getTime()) {
+        const lastError = life.lastError;
         const last = lastError ? ` (last workload api error: ${lastError.message})` : "";
         throw new SpiffeError(
           "svid_expired",
@@ -203,34 +176,12 @@ export async function createX509Source(options: X509SourceOptions = {}): Promise
     getX509BundleForTrustDomain: (td) => current().bundles.getX509BundleForTrustDomain(td),
     getX509Bundles: () => current().bundles,
     getX509Context: current,
-    onUpdate(listener) {
-      updateListeners.add(listener);
-      return () => {
-        updateListeners.delete(listener);
-      };
-    },
-    onError(listener) {
-      errorListeners.add(listener);
-      return () => {
-        errorListeners.delete(listener);
-      };
-    },
-    waitForUpdate(o = {}) {
-      if (closed) return Promise.reject(new SpiffeError("source_closed", "x509 source: the workload api source is closed"));
-      return waitForNextUpdate("x509 source", updateListeners, closeWaiters, o.signal);
-    },
+    onUpdate: life.onUpdate,
+    onError: life.onError,
+    waitForUpdate: life.waitForUpdate,
     get lastError() {
-      return lastError;
+      return life.lastError;
     },
-    async close() {
-      if (closed) return;
-      closed = true;
-      stop();
-      updateListeners.clear();
-      errorListeners.clear();
-      for (const w of [...closeWaiters]) w();
-      closeWaiters.clear();
-      if (ownsClient) await client.close();
-    },
+    close: life.close,
   };
 }

@@ -58,7 +58,7 @@ describe("a socket path that is not a listening socket", () => {
     const d = await rejection(client.fetchX509Svid());
     expect(d.message).toContain(`${agent.socketPath} exists but is a directory, not a socket`);
     await rm(agent.socketPath, { recursive: true });
-    expect((await rejection(client.fetchX509Svid())).message).toContain(`there is no socket at ${agent.socketPath}`);
+    expect((await rejection(client.fetchX509Svid())).message).toContain(`: no socket at ${agent.socketPath} (ENOENT); is the agent running`);
   });
 });
 
