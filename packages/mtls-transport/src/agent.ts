@@ -76,7 +76,8 @@ function validateConnect(connect: unknown): MtlsConnectOptions {
 class MtlsAgent extends Dispatcher {
   readonly #source: X509Source;
   readonly #makeAgent: () => Agent;
-  readonly #draining = new Set<Agent>();
+  /** Pools retired by a rotation, each with the promise of its one graceful `close()`. */
+  readonly #draining = new Map<Agent, Promise<void>>();
   readonly #unsubscribe: () => void;
   #current: Agent;
   #lastSvid: X509Svid | undefined;
@@ -121,12 +122,18 @@ class MtlsAgent extends Dispatcher {
     this.#lastSvid = svid;
     const old = this.#current;
     this.#current = this.#wrap(this.#makeAgent());
-    this.#draining.add(old);
-    // close() lets queued and running requests finish, then closes the old connections.
-    old.close().then(
-      () => this.#draining.delete(old),
-      () => this.#draining.delete(old),
+    // close() lets queued and running requests finish, then closes the old connections. It is
+    // called exactly once per pool: our own close() waits on this promise instead of closing the
+    // pool again (undici rejects a second close() of a pool that already finished closing).
+    const drained = old.close().then(
+      () => {
+        this.#draining.delete(old);
+      },
+      () => {
+        this.#draining.delete(old);
+      },
     );
+    this.#draining.set(old, drained);
   }
 
   override dispatch(options: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {
@@ -136,9 +143,11 @@ class MtlsAgent extends Dispatcher {
   override close(): Promise<void>;
   override close(callback: () => void): void;
   override close(callback?: () => void): Promise<void> | void {
-    this.#closed = true;
-    this.#unsubscribe();
-    this.#ending ??= Promise.all([this.#current.close(), ...[...this.#draining].map((a) => a.close())]).then(() => {});
+    if (!this.#closed) {
+      this.#closed = true;
+      this.#unsubscribe();
+    }
+    this.#ending ??= Promise.all([this.#current.close(), ...this.#draining.values()]).then(() => {});
     const done = this.#ending;
     if (callback) {
       done.then(callback, callback);
@@ -154,11 +163,15 @@ class MtlsAgent extends Dispatcher {
   override destroy(a?: Error | null | (() => void), b?: () => void): Promise<void> | void {
     const callback = typeof a === "function" ? a : b;
     const err = typeof a === "function" ? null : (a ?? null);
-    this.#closed = true;
-    this.#unsubscribe();
-    const destroyed = Promise.all([this.#current.destroy(err), ...[...this.#draining].map((x) => x.destroy(err))]).then(
-      () => {},
-    );
+    if (!this.#closed) {
+      this.#closed = true;
+      this.#unsubscribe();
+    }
+    // undici's destroy() is idempotent (a pool that already closed answers at once); the retired
+    // pools' graceful close() promises settle once their destroy has run.
+    const pools = [this.#current, ...this.#draining.keys()];
+    const drains = [...this.#draining.values()];
+    const destroyed = Promise.all([...pools.map((x) => x.destroy(err)), ...drains]).then(() => {});
     const done = this.#ending ? this.#ending.then(() => destroyed, () => destroyed) : destroyed;
     this.#ending = done;
     if (callback) {
