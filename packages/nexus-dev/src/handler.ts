@@ -233,37 +233,43 @@ export function createNexusHandler(o: NexusHandlerOptions): (req: NexusRequest, 
     }
   };
 
+  /**
+   * Parses the body, checks that the peer may run `op` (at the secret path, for operations that
+   * name one), then the path or policy-name rule: the order Nexus answers in (400 parse, 401,
+   * 400 rule).
+   */
+  const admit = <O extends Op>(op: O, body: Uint8Array, peerId: string | undefined): Input<O> | Reply => {
+    const r = parse(op, body);
+    if (r instanceof Reply) return r;
+    const path = "path" in SCHEMAS[op] ? (r as { path: string }).path : undefined;
+    const denied = authorize(op, peerId, path);
+    if (denied) return denied;
+    const bad =
+      path !== undefined ? validateSecretPath(path) : "id" in SCHEMAS[op] ? validatePolicyName((r as { id: string }).id) : undefined;
+    return bad ? err("api_bad_request", bad.message) : r;
+  };
+
   async function jsonOperation(op: Op, body: Buffer, peerId: string | undefined): Promise<Reply> {
     const now = o.now();
     switch (op) {
       case "secret.put": {
-        const r = parse(op, body);
+        const r = admit(op, body, peerId);
         if (r instanceof Reply) return r;
-        const denied = authorize(op, peerId, r.path);
-        if (denied) return denied;
-        const bad = validateSecretPath(r.path) ?? Object.keys(r.values ?? {}).map(validateKeyName).find((v) => v !== undefined);
+        const bad = Object.keys(r.values ?? {}).map(validateKeyName).find((v) => v !== undefined);
         if (bad) return err("api_bad_request", bad.message);
         await o.state.putSecret(r.path, r.values ?? {}, now);
         return ok();
       }
       case "secret.get": {
-        const r = parse(op, body);
+        const r = admit(op, body, peerId);
         if (r instanceof Reply) return r;
-        const denied = authorize(op, peerId, r.path) ;
-        if (denied) return denied;
-        const bad = validateSecretPath(r.path);
-        if (bad) return err("api_bad_request", bad.message);
         const v = o.state.readSecret(r.path, r.version);
         return v ? ok({ data: goMap(v.data) }) : err("api_not_found");
       }
       case "secret.delete":
       case "secret.undelete": {
-        const r = parse(op, body);
+        const r = admit(op, body, peerId);
         if (r instanceof Reply) return r;
-        const denied = authorize(op, peerId, r.path);
-        if (denied) return denied;
-        const bad = validateSecretPath(r.path);
-        if (bad) return err("api_bad_request", bad.message);
         const done =
           op === "secret.delete"
             ? await o.state.deleteSecret(r.path, r.versions, now)
@@ -271,19 +277,13 @@ export function createNexusHandler(o: NexusHandlerOptions): (req: NexusRequest, 
         return done ? ok() : err("api_not_found");
       }
       case "secret.list": {
-        const r = parse(op, body);
+        const r = admit(op, body, peerId);
         if (r instanceof Reply) return r;
-        const denied = authorize(op, peerId);
-        if (denied) return denied;
         return ok({ keys: o.state.listSecretPaths() });
       }
       case "secret.metadata": {
-        const r = parse(op, body);
+        const r = admit(op, body, peerId);
         if (r instanceof Reply) return r;
-        const denied = authorize(op, peerId, r.path);
-        if (denied) return denied;
-        const bad = validateSecretPath(r.path);
-        if (bad) return err("api_bad_request", bad.message);
         const rec = o.state.readMetadata(r.path, r.version);
         if (!rec) return err("api_not_found");
         const versions: Record<string, unknown> = {};
@@ -307,10 +307,8 @@ export function createNexusHandler(o: NexusHandlerOptions): (req: NexusRequest, 
         });
       }
       case "policy.put": {
-        const r = parse(op, body);
+        const r = admit(op, body, peerId);
         if (r instanceof Reply) return r;
-        const denied = authorize(op, peerId);
-        if (denied) return denied;
         const spec = { name: r.name, spiffeIdPattern: r.spiffeidPattern, pathPattern: r.pathPattern, permissions: r.permissions ?? [] };
         const bad = policyViolations(spec)[0];
         // 400 for the input rules; 500 for an RE2 compile failure or the reserved-path
@@ -320,12 +318,8 @@ export function createNexusHandler(o: NexusHandlerOptions): (req: NexusRequest, 
         return ok();
       }
       case "policy.get": {
-        const r = parse(op, body);
+        const r = admit(op, body, peerId);
         if (r instanceof Reply) return r;
-        const denied = authorize(op, peerId);
-        if (denied) return denied;
-        const bad = validatePolicyName(r.id);
-        if (bad) return err("api_bad_request", bad.message);
         const p = o.state.getPolicy(r.id);
         // QUIRK/BUG? §1.5.8: a missing name is 500, not 404.
         if (!p) return err("api_internal_error", `policy ${JSON.stringify(r.id)} not found (nexus answers 500)`);
@@ -340,10 +334,8 @@ export function createNexusHandler(o: NexusHandlerOptions): (req: NexusRequest, 
         });
       }
       case "policy.list": {
-        const r = parse(op, body);
+        const r = admit(op, body, peerId);
         if (r instanceof Reply) return r;
-        const denied = authorize(op, peerId);
-        if (denied) return denied;
         let list = o.state.listPolicies();
         // Exact string filters; the SPIFFE one wins when both are given (§1.5.9).
         if (r.spiffeidPattern !== "") list = list.filter((p) => p.spiffeIdPattern === r.spiffeidPattern);
@@ -351,20 +343,14 @@ export function createNexusHandler(o: NexusHandlerOptions): (req: NexusRequest, 
         return ok({ policies: list.map((p) => ({ id: "", name: p.name })) });
       }
       case "policy.delete": {
-        const r = parse(op, body);
+        const r = admit(op, body, peerId);
         if (r instanceof Reply) return r;
-        const denied = authorize(op, peerId);
-        if (denied) return denied;
-        const bad = validatePolicyName(r.id);
-        if (bad) return err("api_bad_request", bad.message);
         // QUIRK/BUG? §1.5.10: a missing name is 500.
         return (await o.state.deletePolicy(r.id)) ? ok() : err("api_internal_error", `policy ${JSON.stringify(r.id)} not found (nexus answers 500)`);
       }
       case "cipher.encrypt": {
-        const r = parse(op, body);
+        const r = admit(op, body, peerId);
         if (r instanceof Reply) return r;
-        const denied = authorize(op, peerId);
-        if (denied) return denied;
         const plaintext = r.plaintext ?? new Uint8Array(0);
         // QUIRK §1.5.11: the plaintext is checked against the ciphertext maximum.
         if (plaintext.length > o.maxCiphertextBytes) return err("api_bad_request", "plaintext too large");
@@ -372,10 +358,8 @@ export function createNexusHandler(o: NexusHandlerOptions): (req: NexusRequest, 
         return ok({ version: CIPHER_FORMAT_VERSION, nonce: Buffer.from(nonce).toString("base64"), ciphertext: Buffer.from(ciphertext).toString("base64") });
       }
       case "cipher.decrypt": {
-        const r = parse(op, body);
+        const r = admit(op, body, peerId);
         if (r instanceof Reply) return r;
-        const denied = authorize(op, peerId);
-        if (denied) return denied;
         if (r.version !== CIPHER_FORMAT_VERSION) return err("api_bad_request", "unsupported cipher version");
         const nonce = r.nonce ?? new Uint8Array(0);
         const ciphertext = r.ciphertext ?? new Uint8Array(0);
@@ -387,10 +371,8 @@ export function createNexusHandler(o: NexusHandlerOptions): (req: NexusRequest, 
         return ok({ plaintext: plain.length === 0 ? null : Buffer.from(plain).toString("base64") });
       }
       case "bootstrap.verify": {
-        const r = parse(op, body);
+        const r = admit(op, body, peerId);
         if (r instanceof Reply) return r;
-        const denied = authorize(op, peerId);
-        if (denied) return denied;
         const nonce = r.nonce ?? new Uint8Array(0);
         const ciphertext = r.ciphertext ?? new Uint8Array(0);
         if (nonce.length !== NONCE_BYTES || ciphertext.length > o.maxCiphertextBytes) return err("api_bad_request", "bad nonce or ciphertext size");

@@ -10,6 +10,7 @@ export type { JwtSvidParams } from "./jwt.js";
 export { createJwtSource } from "./jwt-source.js";
 export type { JwtSourceOptions, WorkloadJwtSource } from "./jwt-source.js";
 export { SECURITY_HEADER } from "./metadata.js";
+export type { WorkloadSource, WorkloadSourceOptions } from "./source-lifecycle.js";
 export type { SvidPick } from "./picker.js";
 export type { X509Context } from "./x509-context.js";
 export { createX509Source } from "./x509-source.js";

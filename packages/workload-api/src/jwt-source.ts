@@ -1,44 +1,16 @@
-import { SpiffeError } from "@spike-ts/spiffe";
 import type { JwtBundle, JwtBundleSet, JwtBundleSource, JwtSvid, TrustDomain } from "@spike-ts/spiffe";
-import type { BackoffStrategy } from "./backoff.js";
-import type { WorkloadApiClient } from "./client.js";
-import type { WorkloadApiError } from "./errors.js";
 import type { JwtSvidParams } from "./jwt.js";
 import { type SvidPick, checkPick, pickSvid } from "./picker.js";
-import { createSourceLifecycle } from "./source-lifecycle.js";
+import { type WorkloadSource, type WorkloadSourceOptions, createSourceLifecycle, withSourceMembers } from "./source-lifecycle.js";
 
-/** Options of {@link createJwtSource}. */
-export interface JwtSourceOptions {
-  /** Endpoint address; default `SPIFFE_ENDPOINT_SOCKET`. Ignored when `client` is given. */
-  address?: string;
-  /** Use this client (the source then does not close it). */
-  client?: WorkloadApiClient;
-  /** Retry policy when the source creates its own client. */
-  backoff?: BackoffStrategy;
+/** Options of {@link createJwtSource}; the shared ones are in {@link WorkloadSourceOptions}. */
+export interface JwtSourceOptions extends WorkloadSourceOptions {
   /** Which JWT-SVID `fetchJwtSvid()` returns when several arrive and no subject is asked for. */
   pick?: SvidPick<JwtSvid>;
-  /** How long to wait for the first JWT bundles, ms (default 30000; `Infinity` waits forever). */
-  timeoutMs?: number;
-  /** Cancels creation. */
-  signal?: AbortSignal;
-  /**
-   * Called with every watch error, from the first failed attempt on (creation included), so a
-   * missing agent shows at once instead of only in the `timeout` error. The same errors reach
-   * `source.onError()` listeners once the source exists.
-   */
-  onError?: (error: WorkloadApiError) => void;
-  /**
-   * `true` (default, as go-spiffe): keep retrying until `timeoutMs` when no agent answers, since
-   * the agent may come up meanwhile. `false`: fail creation with the first `unreachable` error
-   * (no socket, or nothing listening), for CLIs and checks that should not wait.
-   */
-  waitForAgent?: boolean;
-  /** Clock for JWT expiry checks. */
-  now?: () => Date;
 }
 
 /** A JWT source: live JWT bundles from the Workload API plus JWT-SVID fetches. */
-export interface WorkloadJwtSource extends JwtBundleSource {
+export interface WorkloadJwtSource extends JwtBundleSource, WorkloadSource {
   /** Fetches a JWT-SVID (one RPC per call); picks by `subject`, else by the `pick` option, else the first. */
   fetchJwtSvid(params: JwtSvidParams): Promise<JwtSvid>;
   /** Fetches all JWT-SVIDs for the audience. */
@@ -47,16 +19,6 @@ export interface WorkloadJwtSource extends JwtBundleSource {
   getJwtBundleForTrustDomain(td: TrustDomain): JwtBundle;
   /** All JWT bundles of the last good update. */
   getJwtBundles(): JwtBundleSet;
-  /** Calls `listener` after the bundles changed; returns unsubscribe. */
-  onUpdate(listener: () => void): () => void;
-  /** Calls `listener` with every watch error; returns unsubscribe. */
-  onError(listener: (error: WorkloadApiError) => void): () => void;
-  /** Resolves at the next change of the bundles. */
-  waitForUpdate(options?: { signal?: AbortSignal }): Promise<void>;
-  /** The most recent watch error, if any. */
-  readonly lastError: WorkloadApiError | undefined;
-  /** Ends the stream and timers (and the client, if the source created it). */
-  close(): Promise<void>;
 }
 
 /**
@@ -91,7 +53,7 @@ export async function createJwtSource(options: JwtSourceOptions = {}): Promise<W
     return bundles as JwtBundleSet;
   };
   const closedReject = () => Promise.reject(life.closedError());
-  return {
+  return withSourceMembers<Omit<WorkloadJwtSource, keyof WorkloadSource>>(life, {
     async fetchJwtSvid(params) {
       if (life.closed) return closedReject();
       const svids = await client.fetchJwtSvids(params);
@@ -101,12 +63,5 @@ export async function createJwtSource(options: JwtSourceOptions = {}): Promise<W
     fetchJwtSvids: (params) => (life.closed ? closedReject() : client.fetchJwtSvids(params)),
     getJwtBundleForTrustDomain: (td) => current().getJwtBundleForTrustDomain(td),
     getJwtBundles: current,
-    onUpdate: life.onUpdate,
-    onError: life.onError,
-    waitForUpdate: life.waitForUpdate,
-    get lastError() {
-      return life.lastError;
-    },
-    close: life.close,
-  };
+  });
 }

@@ -5,27 +5,56 @@ import { WorkloadApiError } from "./errors.js";
 import { checkTimeout, waitForFirst } from "./initial-sync.js";
 import { waitForNextUpdate } from "./wait-for-update.js";
 
-/** The options both sources share (see `X509SourceOptions` / `JwtSourceOptions`). */
-export interface SourceLifecycleOptions {
+/** The options both sources take (`X509SourceOptions` and `JwtSourceOptions` extend it). */
+export interface WorkloadSourceOptions {
+  /** Endpoint address; default `SPIFFE_ENDPOINT_SOCKET`. Ignored when `client` is given. */
   address?: string;
+  /** Use this client (the source then does not close it). */
   client?: WorkloadApiClient;
+  /** Retry policy when the source creates its own client (default linear 1..30 s). */
   backoff?: BackoffStrategy;
+  /** How long to wait for the first update, ms (default 30000; `Infinity` waits forever). */
   timeoutMs?: number;
+  /** Cancels creation (not the running source; call `close()` for that). */
   signal?: AbortSignal;
+  /**
+   * Called with every watch error, from the first failed attempt on (creation included), so a
+   * missing agent shows at once instead of only in the `timeout` error. The same errors reach
+   * `source.onError()` listeners once the source exists.
+   */
   onError?: (error: WorkloadApiError) => void;
+  /**
+   * `true` (default, as go-spiffe): keep retrying until `timeoutMs` when no agent answers, since
+   * the agent may come up meanwhile. `false`: fail creation with the first `unreachable` error
+   * (no socket, or nothing listening), for CLIs and checks that should not wait.
+   */
   waitForAgent?: boolean;
+  /** Clock for expiry checks (default: system clock). */
+  now?: () => Date;
 }
 
-/** What a source delegates to its lifecycle; the members a source exposes as is. */
-export interface SourceLifecycle {
+/** The members both sources have (`WorkloadX509Source` and `WorkloadJwtSource` extend it). */
+export interface WorkloadSource {
+  /** Calls `listener` after material changed (never for identical re-sends or the first message); returns unsubscribe. */
+  onUpdate(listener: () => void): () => void;
+  /** Calls `listener` with every watch error (reconnects, malformed messages, missing pick); returns unsubscribe. */
+  onError(listener: (error: WorkloadApiError) => void): () => void;
+  /** Resolves at the next change of material (not for identical re-sends), like go-spiffe's `WaitUntilUpdated`. */
+  waitForUpdate(options?: { signal?: AbortSignal }): Promise<void>;
+  /** The most recent watch error, if any. */
+  readonly lastError: WorkloadApiError | undefined;
+  /** Ends the stream and timers (and the client, if the source created it). */
+  close(): Promise<void>;
+}
+
+/** What a source delegates to its lifecycle; the {@link WorkloadSource} members it exposes as is. */
+export interface SourceLifecycle extends WorkloadSource {
   /** The Workload API client (given, or created from `address` / `backoff` / `now`). */
   readonly client: WorkloadApiClient;
   /** True until the first update arrived or creation failed. */
   readonly pending: boolean;
   /** True after close() or a failed creation. */
   readonly closed: boolean;
-  /** The most recent error reported. */
-  readonly lastError: WorkloadApiError | undefined;
   /** `SpiffeError` `source_closed` naming the source. */
   closedError(): SpiffeError;
   /** Records and broadcasts a watch error; while pending, counts failed attempts and applies `waitForAgent`. */
@@ -38,10 +67,6 @@ export interface SourceLifecycle {
   stopped(err: WorkloadApiError): void;
   /** Waits for the first update; on failure stops the watch, closes an owned client and rethrows. */
   ready(stopWatch: () => void): Promise<void>;
-  onUpdate(listener: () => void): () => void;
-  onError(listener: (error: WorkloadApiError) => void): () => void;
-  waitForUpdate(options?: { signal?: AbortSignal }): Promise<void>;
-  close(): Promise<void>;
 }
 
 function safeCall(fn: () => void): void {
@@ -66,7 +91,7 @@ function subscribe<T>(set: Set<T>, listener: T): () => void {
  * @param label - names the source in `source_closed` messages, e.g. "x509 source"
  * @param what - what the first update carries, e.g. "X.509-SVID"
  */
-export function createSourceLifecycle(label: string, what: string, options: SourceLifecycleOptions, now: () => Date): SourceLifecycle {
+export function createSourceLifecycle(label: string, what: string, options: WorkloadSourceOptions, now: () => Date): SourceLifecycle {
   const timeoutMs = checkTimeout(options.timeoutMs, 30_000);
   const waitForAgent = options.waitForAgent ?? true;
   if (typeof waitForAgent !== "boolean") {
@@ -156,4 +181,18 @@ export function createSourceLifecycle(label: string, what: string, options: Sour
     },
   };
   return life;
+}
+
+/**
+ * Adds the {@link WorkloadSource} members of `life` to `members` (`lastError` stays a live getter,
+ * which an object spread would freeze).
+ */
+export function withSourceMembers<T extends object>(life: SourceLifecycle, members: T): T & WorkloadSource {
+  return Object.defineProperties(members, {
+    onUpdate: { value: life.onUpdate, enumerable: true },
+    onError: { value: life.onError, enumerable: true },
+    waitForUpdate: { value: life.waitForUpdate, enumerable: true },
+    lastError: { get: () => life.lastError, enumerable: true },
+    close: { value: life.close, enumerable: true },
+  }) as T & WorkloadSource;
 }

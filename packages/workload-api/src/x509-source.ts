@@ -1,44 +1,18 @@
 import { SpiffeError } from "@spike-ts/spiffe";
 import type { TrustDomain, X509Bundle, X509BundleSet, X509Source, X509Svid } from "@spike-ts/spiffe";
-import type { BackoffStrategy } from "./backoff.js";
-import type { WorkloadApiClient } from "./client.js";
 import { WorkloadApiError } from "./errors.js";
 import { type SvidPick, checkPick, pickSvid } from "./picker.js";
-import { createSourceLifecycle } from "./source-lifecycle.js";
+import { type WorkloadSource, type WorkloadSourceOptions, createSourceLifecycle, withSourceMembers } from "./source-lifecycle.js";
 import { type X509Context, x509ContextFingerprint } from "./x509-context.js";
 
-/** Options of {@link createX509Source}. */
-export interface X509SourceOptions {
-  /** Endpoint address; default `SPIFFE_ENDPOINT_SOCKET`. Ignored when `client` is given. */
-  address?: string;
-  /** Use this client (the source then does not close it). */
-  client?: WorkloadApiClient;
-  /** Retry policy when the source creates its own client (default linear 1..30 s). */
-  backoff?: BackoffStrategy;
+/** Options of {@link createX509Source}; the shared ones are in {@link WorkloadSourceOptions}. */
+export interface X509SourceOptions extends WorkloadSourceOptions {
   /**
    * Which SVID to serve: `{ hint }`, `{ id }` (both must match when both are set) or a function
    * over the list; default the first. If the picked SVID is missing from the first answer
    * creation fails with `pick_missing`; later, such an update is reported and skipped.
    */
   pick?: SvidPick<X509Svid>;
-  /** How long to wait for the first SVID, ms (default 30000; `Infinity` waits forever). */
-  timeoutMs?: number;
-  /** Cancels creation (not the running source; call `close()` for that). */
-  signal?: AbortSignal;
-  /**
-   * Called with every watch error, from the first failed attempt on (creation included), so a
-   * missing agent shows at once instead of only in the `timeout` error. The same errors reach
-   * `source.onError()` listeners once the source exists.
-   */
-  onError?: (error: WorkloadApiError) => void;
-  /**
-   * `true` (default, as go-spiffe): keep retrying until `timeoutMs` when no agent answers, since
-   * the agent may come up meanwhile. `false`: fail creation with the first `unreachable` error
-   * (no socket, or nothing listening), for CLIs and checks that should not wait.
-   */
-  waitForAgent?: boolean;
-  /** Clock for expiry checks (default: system clock). */
-  now?: () => Date;
   /**
    * What `PERMISSION_DENIED` on an established stream does: `"keep"` (default, as go-spiffe)
    * keeps serving the last SVID until it expires; `"clear"` (the standard's SHOULD) stops
@@ -48,7 +22,7 @@ export interface X509SourceOptions {
 }
 
 /** An auto-rotating X.509 source fed by the Workload API; implements spiffe's `X509Source`. */
-export interface WorkloadX509Source extends X509Source {
+export interface WorkloadX509Source extends X509Source, WorkloadSource {
   /** The picked SVID; throws `SpiffeError` `svid_expired` if it has expired, `source_closed` after close. */
   getX509Svid(): X509Svid;
   /** The SVIDs of the last good update that have not expired (none after a `"clear"` revocation). */
@@ -59,16 +33,6 @@ export interface WorkloadX509Source extends X509Source {
   getX509Bundles(): X509BundleSet;
   /** The last good X.509 context. */
   getX509Context(): X509Context;
-  /** Calls `listener` after material changed (never for identical re-sends); returns unsubscribe. */
-  onUpdate(listener: () => void): () => void;
-  /** Calls `listener` with every watch error (reconnects, malformed messages, missing pick). */
-  onError(listener: (error: WorkloadApiError) => void): () => void;
-  /** Resolves at the next change of material (not for identical re-sends). */
-  waitForUpdate(options?: { signal?: AbortSignal }): Promise<void>;
-  /** The most recent watch error, if any. */
-  readonly lastError: WorkloadApiError | undefined;
-  /** Ends the stream and timers (and the client, if the source created it). */
-  close(): Promise<void>;
 }
 
 /**
@@ -147,7 +111,7 @@ export async function createX509Source(options: X509SourceOptions = {}): Promise
     return ctx as X509Context;
   };
 
-  return {
+  return withSourceMembers<Omit<WorkloadX509Source, keyof WorkloadSource>>(life, {
     getX509Svid() {
       current();
       if (revoked) {
@@ -176,12 +140,5 @@ export async function createX509Source(options: X509SourceOptions = {}): Promise
     getX509BundleForTrustDomain: (td) => current().bundles.getX509BundleForTrustDomain(td),
     getX509Bundles: () => current().bundles,
     getX509Context: current,
-    onUpdate: life.onUpdate,
-    onError: life.onError,
-    waitForUpdate: life.waitForUpdate,
-    get lastError() {
-      return life.lastError;
-    },
-    close: life.close,
-  };
+  });
 }

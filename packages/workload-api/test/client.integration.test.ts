@@ -3,9 +3,9 @@ import { status } from "@grpc/grpc-js";
 import { TrustDomain, X509Bundle } from "@spike-ts/spiffe";
 import { createTestCa } from "@spike-ts/spiffe/testing";
 import { describe, expect, it } from "vitest";
-import { type BackoffStrategy, WorkloadApiError, type X509Context, createWorkloadApiClient } from "../src/index.js";
+import { type BackoffStrategy, type WorkloadApiError, type X509Context, createWorkloadApiClient } from "../src/index.js";
 import { type MalformedKind, startDevWorkloadApi } from "../src/testing/index.js";
-import { useCleanup } from "./helpers.js";
+import { rejection, useCleanup } from "./helpers.js";
 
 const cleanup = useCleanup();
 const API = "spiffe://example.org/api";
@@ -17,16 +17,6 @@ async function setup(opts: Partial<Parameters<typeof startDevWorkloadApi>[0]> = 
   const client = createWorkloadApiClient({ address: agent.address, ...clientOpts });
   cleanup(() => client.close());
   return { agent, client };
-}
-
-async function rejection(p: Promise<unknown>): Promise<WorkloadApiError> {
-  try {
-    await p;
-  } catch (e) {
-    if (WorkloadApiError.is(e)) return e;
-    throw e;
-  }
-  throw new Error("expected a rejection");
 }
 
 /** A backoff that records delays and waits `ms` each time. */

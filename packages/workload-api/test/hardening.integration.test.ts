@@ -7,7 +7,7 @@ import { describe, expect, it, vi } from "vitest";
 import { WorkloadApiError, createJwtSource, createWorkloadApiClient } from "../src/index.js";
 import { messages, workloadApiService } from "../src/proto/messages.js";
 import { startDevWorkloadApi } from "../src/testing/index.js";
-import { useCleanup } from "./helpers.js";
+import { rejection, useCleanup } from "./helpers.js";
 
 const cleanup = useCleanup();
 const ca = createTestCa({ trustDomain: "example.org" });
@@ -30,15 +30,6 @@ async function rawAgent(handlers: Handlers): Promise<string> {
     await rm(dir, { recursive: true, force: true });
   });
   return `unix://${dir}/a.sock`;
-}
-
-async function rejection(p: Promise<unknown>): Promise<WorkloadApiError> {
-  const e = await p.then(
-    () => undefined,
-    (x: unknown) => x,
-  );
-  if (!WorkloadApiError.is(e)) throw new Error(`expected a WorkloadApiError, got ${String(e)}`);
-  return e;
 }
 
 describe("a socket path that is not a listening socket", () => {

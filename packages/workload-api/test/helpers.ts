@@ -1,6 +1,7 @@
 import { Client, Metadata, credentials } from "@grpc/grpc-js";
 import type { StatusObject } from "@grpc/grpc-js";
 import { afterEach } from "vitest";
+import { WorkloadApiError } from "../src/errors.js";
 import { paths } from "../src/proto/messages.js";
 
 /** Registers cleanups run (in reverse) after each test. */
@@ -12,6 +13,18 @@ export function useCleanup(): (fn: () => unknown) => void {
   return (fn) => {
     stack.push(fn);
   };
+}
+
+/** Resolves with the `WorkloadApiError` `p` rejects with; fails on success or on any other error. */
+export async function rejection(p: Promise<unknown>): Promise<WorkloadApiError> {
+  const e = await p.then(
+    () => {
+      throw new Error("expected a rejection");
+    },
+    (x: unknown) => x,
+  );
+  if (!WorkloadApiError.is(e)) throw new Error(`expected a WorkloadApiError, got ${String(e)}`);
+  return e;
 }
 
 /** Resolves with the first value `subscribe` delivers that passes `accept`; rejects after `ms`. */

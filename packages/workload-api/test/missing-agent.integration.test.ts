@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
 import { type BackoffStrategy, WorkloadApiError, createJwtSource, createX509Source, linearBackoff } from "../src/index.js";
 import { startDevWorkloadApi } from "../src/testing/index.js";
-import { useCleanup } from "./helpers.js";
+import { rejection, useCleanup } from "./helpers.js";
 
 const cleanup = useCleanup();
 const API = "spiffe://example.org/api";
@@ -11,16 +11,6 @@ async function tempDir(): Promise<string> {
   const dir = await mkdtemp("/tmp/sts-");
   cleanup(() => rm(dir, { recursive: true, force: true }));
   return dir;
-}
-
-async function rejection(p: Promise<unknown>): Promise<WorkloadApiError> {
-  try {
-    await p;
-  } catch (e) {
-    if (WorkloadApiError.is(e)) return e;
-    throw e;
-  }
-  throw new Error("expected a rejection");
 }
 
 /** Resolves with the first error passed to the returned listener. */

@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { type BackoffStrategy, WorkloadApiError, createWorkloadApiClient, createX509Source, linearBackoff } from "../src/index.js";
 import type { WorkloadX509Source, X509SourceOptions } from "../src/index.js";
 import { startDevWorkloadApi } from "../src/testing/index.js";
-import { nextEvent, useCleanup } from "./helpers.js";
+import { nextEvent, rejection, useCleanup } from "./helpers.js";
 
 const cleanup = useCleanup();
 const API = "spiffe://example.org/api";
@@ -23,16 +23,6 @@ async function sourceFor(address: string, opts: X509SourceOptions = {}): Promise
   const s = await createX509Source({ address, backoff: fast, ...opts });
   cleanup(() => s.close());
   return s;
-}
-
-async function rejection(p: Promise<unknown>): Promise<WorkloadApiError> {
-  try {
-    await p;
-  } catch (e) {
-    if (WorkloadApiError.is(e)) return e;
-    throw e;
-  }
-  throw new Error("expected a rejection");
 }
 
 /** Handles that keep the process alive (sockets, timers), ignoring transient fs requests. */

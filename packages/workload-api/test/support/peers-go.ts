@@ -22,6 +22,23 @@ export function parseGoPeerEvents(stdout: string): GoPeerEvent[] {
     });
 }
 
+/** Reads the events of a finished Go peer run. */
+function fetchResult(r: { code: number | string; stdout: string; stderr: string }): X509FetchResult {
+  const events = parseGoPeerEvents(r.stdout);
+  const all = (name: string) => events.filter((e) => e.event === name);
+  return {
+    code: r.code,
+    events,
+    stderr: r.stderr,
+    all,
+    one(name) {
+      const found = all(name);
+      if (found.length !== 1) throw new Error(`expected one "${name}" event, got ${found.length}:\n${r.stdout}\n${r.stderr}`);
+      return found[0]!;
+    },
+  };
+}
+
 /** The result of one `x509-fetch` run. */
 export interface X509FetchResult {
   readonly code: number | string;
@@ -39,21 +56,7 @@ export interface X509FetchResult {
  */
 export async function runX509Fetch(binDir: string, address: string, args: string[], timeoutMs = 60_000): Promise<X509FetchResult> {
   const r = await runCommand(join(binDir, "x509-fetch"), ["-addr", address, ...args], { timeoutMs });
-  const events = parseGoPeerEvents(r.stdout);
-  const all = (name: string) => events.filter((e) => e.event === name);
-  return {
-    code: r.code,
-    events,
-    stderr: r.stderr,
-    all,
-    one(name) {
-      const found = all(name);
-      if (found.length !== 1) {
-        throw new Error(`expected one "${name}" event, got ${found.length}:\n${r.stdout}\n${r.stderr}`);
-      }
-      return found[0]!;
-    },
-  };
+  return fetchResult(r);
 }
 
 /** A running `mtls-server`. */
@@ -114,17 +117,5 @@ export async function runGoMtlsClient(
 ): Promise<X509FetchResult> {
   const ex = "id" in expect ? ["-expect-id", expect.id] : "memberOf" in expect ? ["-expect-member-of", expect.memberOf] : ["-expect-any"];
   const r = await runCommand(join(binDir, "mtls-client"), ["-addr", address, "-url", url, ...ex, ...extra], { timeoutMs });
-  const events = parseGoPeerEvents(r.stdout);
-  const all = (name: string) => events.filter((e) => e.event === name);
-  return {
-    code: r.code,
-    events,
-    stderr: r.stderr,
-    all,
-    one(name) {
-      const found = all(name);
-      if (found.length !== 1) throw new Error(`expected one "${name}" event, got ${found.length}:\n${r.stdout}\n${r.stderr}`);
-      return found[0]!;
-    },
-  };
+  return fetchResult(r);
 }
