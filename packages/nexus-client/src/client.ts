@@ -12,6 +12,7 @@ import {
   parseNexusBaseUrl,
 } from "@spike-ts/nexus-model";
 import type { Dispatcher } from "undici";
+import { InFlightCalls } from "./call-abort.js";
 import { type NexusClientClock, systemClock } from "./clock.js";
 import { NexusError } from "./errors.js";
 import {
@@ -37,6 +38,7 @@ import {
   toSecretMetadata,
 } from "./results.js";
 import { resolveRetry, type RetryOptions } from "./retry.js";
+import { RouteCache } from "./routes.js";
 import {
   type CallOptions,
   type CallResult,
@@ -209,7 +211,7 @@ export function createNexusClient(options: NexusClientOptions): NexusClient {
   if (callerIdOpt !== undefined && typeof callerIdOpt !== "string" && typeof callerIdOpt !== "function") bad("callerId must be a string or a function");
   const check = options.validateInput ?? true;
 
-  const closer = new AbortController();
+  const calls = new InFlightCalls();
   const cfg: TransportConfig = {
     baseUrl,
     dispatcher: options.dispatcher,
@@ -218,7 +220,8 @@ export function createNexusClient(options: NexusClientOptions): NexusClient {
     clock: options.clock ?? systemClock,
     random: options.random ?? Math.random,
     callerId: typeof callerIdOpt === "function" ? callerIdOpt : () => callerIdOpt,
-    closeSignal: closer.signal,
+    calls,
+    routes: new RouteCache(),
     maxResponseBytes,
   };
 
@@ -232,7 +235,8 @@ export function createNexusClient(options: NexusClientOptions): NexusClient {
     attemptsOf.set(parsed, res.attempts);
     return parsed;
   };
-  const pick = (opts: CallOptions | undefined): CallOptions => {
+  const pick = (opts: CallOptions | undefined): CallOptions | undefined => {
+    if (opts === undefined || (!opts.signal && opts.timeoutMs === undefined)) return undefined;
     const o: { signal?: AbortSignal; timeoutMs?: number } = {};
     if (opts?.signal) o.signal = opts.signal;
     if (opts?.timeoutMs !== undefined) o.timeoutMs = opts.timeoutMs;
@@ -466,7 +470,7 @@ export function createNexusClient(options: NexusClientOptions): NexusClient {
     },
 
     async close() {
-      closer.abort();
+      calls.close();
     },
   };
   return Object.freeze(client);

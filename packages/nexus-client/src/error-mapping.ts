@@ -36,21 +36,27 @@ function unauthorizedHint(ctx: CallContext): string {
 /** Pulls a server error code out of a response body, never the body itself. @internal */
 export function serverCodeOf(contentType: string, text: string): string | undefined {
   if (contentType.startsWith("application/json") || text.startsWith("{")) {
+    let v: unknown;
     try {
-      const v = JSON.parse(text) as unknown;
-      if (typeof v === "object" && v !== null) {
-        const err = (v as { err?: unknown }).err;
-        if (typeof err === "string" && /^[a-z_]{1,64}$/.test(err)) return err;
-        const code = (v as { Code?: unknown }).Code;
-        if (typeof code === "string" && /^[a-z_]{1,64}$/.test(code)) return code;
-      }
+      v = JSON.parse(text) as unknown;
     } catch {
-      // not JSON
+      return undefined; // not JSON
     }
-    return undefined;
+    return serverCodeOfValue(v);
   }
   const trimmed = text.trim();
   return Object.hasOwn(CIPHER_PLAIN_TEXT_ERRORS, trimmed) ? trimmed : undefined;
+}
+
+/** The server error code (`err`, or `Code`) of a parsed JSON body, if it has one. @internal */
+export function serverCodeOfValue(v: unknown): string | undefined {
+  if (typeof v === "object" && v !== null) {
+    const err = (v as { err?: unknown }).err;
+    if (typeof err === "string" && /^[a-z_]{1,64}$/.test(err)) return err;
+    const code = (v as { Code?: unknown }).Code;
+    if (typeof code === "string" && /^[a-z_]{1,64}$/.test(code)) return code;
+  }
+  return undefined;
 }
 
 /** The error for a non-200 answer (or a 200 with `err` set). @internal */

@@ -1,8 +1,11 @@
-import { joinNexusUrl, NEXUS_ENDPOINTS, type NexusOperation } from "@spike-ts/nexus-model";
+import type { EventEmitter } from "node:events";
+import { NEXUS_ENDPOINTS, type NexusOperation } from "@spike-ts/nexus-model";
 import type { Dispatcher } from "undici";
+import { CallAbort, type InFlightCalls, type StopReason, unwatchCallerSignal, watchCallerSignal } from "./call-abort.js";
 import { type NexusClientClock, waitBackoff } from "./clock.js";
-import { type CallContext, errorForBodyCode, errorForStatus, serverCodeOf } from "./error-mapping.js";
+import { type CallContext, errorForBodyCode, errorForStatus, serverCodeOf, serverCodeOfValue } from "./error-mapping.js";
 import { NexusError } from "./errors.js";
+import type { RouteCache } from "./routes.js";
 import { backoffDelay, isMtlsError, networkCode, type ResolvedRetry, type TransportPhase, transportPhase } from "./retry.js";
 
 /** Per-call options accepted by every client method. */
@@ -27,6 +30,8 @@ export interface CallResult {
   readonly bytes: Uint8Array;
   /** HTTP attempts it took. */
   readonly attempts: number;
+  /** A JSON call's body, decoded and parsed once (see {@link parseJson}). */
+  readonly parsed?: ParsedBody;
 }
 
 /** Everything the executor needs. @internal */
@@ -39,7 +44,10 @@ export interface TransportConfig {
   readonly clock: NexusClientClock;
   readonly random: () => number;
   readonly callerId: () => string | undefined;
-  readonly closeSignal: AbortSignal;
+  /** The calls in flight; `close()` stops them and refuses new ones. */
+  readonly calls: InFlightCalls;
+  /** Each operation's origin and path under the current base URL. */
+  readonly routes: RouteCache;
   /** The largest response body read; a longer one is cut off and fails with `bad_response`. */
   readonly maxResponseBytes: number;
 }
@@ -49,8 +57,11 @@ export const DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
 
 class ResponseTooLarge extends Error {}
 
-/** Reads a response body, refusing more than `limit` bytes without reading further. */
-async function readBounded(res: Dispatcher.ResponseData, limit: number): Promise<Uint8Array> {
+/**
+ * Reads a response body, refusing more than `limit` bytes without reading further. The result may
+ * share memory with undici's chunks (or Node's buffer pool): copy it before handing it out.
+ */
+async function readBounded(res: Dispatcher.ResponseData, limit: number): Promise<Buffer> {
   const declared = Number(headerValue(res.headers, "content-length"));
   if (Number.isFinite(declared) && declared > limit) {
     res.body.destroy();
@@ -67,7 +78,7 @@ async function readBounded(res: Dispatcher.ResponseData, limit: number): Promise
     }
     chunks.push(b);
   }
-  return new Uint8Array(Buffer.concat(chunks, total));
+  return chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, total);
 }
 
 const decoder = new TextDecoder();
@@ -82,52 +93,95 @@ function headerValue(h: Record<string, string | string[] | undefined>, name: str
   return (Array.isArray(v) ? v[0] : v) ?? "";
 }
 
+/** The request headers of each body kind, made once (undici only reads them). */
+const REQUEST_HEADERS = {
+  "application/json": Object.freeze({ "content-type": "application/json", accept: "application/json, application/octet-stream" }),
+  "application/octet-stream": Object.freeze({ "content-type": "application/octet-stream", accept: "application/json, application/octet-stream" }),
+} as const;
+
+const NO_OPTIONS: CallOptions = Object.freeze({});
+
+/** What a call's errors say about it. */
+interface CallFacts {
+  readonly spec: CallSpec;
+  readonly cfg: TransportConfig;
+  readonly baseUrl: string;
+  readonly timeoutMs: number;
+  readonly signal: AbortSignal | undefined;
+  /** `cfg.callerId()`, read once, on the first error. */
+  callerId?: string | undefined;
+  callerIdRead?: boolean;
+}
+
+function callerIdOf(f: CallFacts): string | undefined {
+  if (f.callerIdRead !== true) {
+    f.callerIdRead = true;
+    try {
+      f.callerId = f.cfg.callerId();
+    } catch {
+      f.callerId = undefined;
+    }
+  }
+  return f.callerId;
+}
+
+function detailsOf(f: CallFacts, attempts: number) {
+  return { operation: f.spec.operation, target: f.spec.target, callerId: callerIdOf(f), attempts };
+}
+
+function contextOf(f: CallFacts): CallContext {
+  return { operation: f.spec.operation, target: f.spec.target, callerId: callerIdOf(f), baseUrl: f.baseUrl };
+}
+
+/** The error of a call stopped by its timeout, the caller's signal or `close()`. */
+function stoppedError(f: CallFacts, why: StopReason | undefined, attempts: number, cause: unknown): NexusError {
+  const op = f.spec.operation;
+  if (why === "timeout") {
+    return new NexusError("timeout", `nexus: ${op} timed out after ${f.timeoutMs} ms (${attempts} attempt${attempts === 1 ? "" : "s"}); raise timeoutMs or check that nexus at ${f.baseUrl} answers`, { ...detailsOf(f, attempts), cause });
+  }
+  if (why === "closed") return new NexusError("closed", `nexus: the client was closed during ${op}`, { ...detailsOf(f, attempts), cause });
+  return new NexusError("aborted", `nexus: ${op} was aborted by the caller`, { ...detailsOf(f, attempts), cause: f.signal?.reason ?? cause });
+}
+
+/** A 200 JSON body, parsed once: the value, or why it did not parse. */
+type ParsedBody = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: unknown };
+
+function parseBody(bytes: Uint8Array): ParsedBody {
+  try {
+    return { ok: true, value: JSON.parse(decoder.decode(bytes)) };
+  } catch (error) {
+    return { ok: false, error };
+  }
+}
+
 /** Sends one call with timeout, abort and safe retries. @internal */
-export async function execute(cfg: TransportConfig, spec: CallSpec, opts: CallOptions = {}): Promise<CallResult> {
+export async function execute(cfg: TransportConfig, spec: CallSpec, opts: CallOptions = NO_OPTIONS): Promise<CallResult> {
   const ep = NEXUS_ENDPOINTS[spec.operation];
   const baseUrl = cfg.baseUrl();
-  const url = new URL(joinNexusUrl(baseUrl, ep.path, ep.action));
-  let callerId: string | undefined;
-  try {
-    callerId = cfg.callerId();
-  } catch {
-    callerId = undefined;
-  }
-  const ctx: CallContext = { operation: spec.operation, target: spec.target, callerId, baseUrl };
-  const details = (attempts: number) => ({ operation: spec.operation, target: spec.target, callerId, attempts });
+  const route = cfg.routes.get(baseUrl, spec.operation);
   const timeoutMs = opts.timeoutMs ?? cfg.timeoutMs;
+  const signal = opts.signal;
+  const facts: CallFacts = { spec, cfg, baseUrl, timeoutMs, signal };
   if (!(timeoutMs > 0) || !Number.isFinite(timeoutMs)) {
-    throw new NexusError("invalid_input", `nexus: timeoutMs must be a positive number of milliseconds, got ${String(timeoutMs)}`, details(0));
+    throw new NexusError("invalid_input", `nexus: timeoutMs must be a positive number of milliseconds, got ${String(timeoutMs)}`, detailsOf(facts, 0));
   }
-  if (cfg.closeSignal.aborted) {
-    throw new NexusError("closed", `nexus: the client is closed; create a new one to call ${spec.operation}`, details(0));
+  if (cfg.calls.closed) {
+    throw new NexusError("closed", `nexus: the client is closed; create a new one to call ${spec.operation}`, detailsOf(facts, 0));
   }
-  if (opts.signal?.aborted) {
-    throw new NexusError("aborted", `nexus: ${spec.operation} was aborted before it was sent`, { ...details(0), cause: opts.signal.reason });
+  if (signal?.aborted) {
+    throw new NexusError("aborted", `nexus: ${spec.operation} was aborted before it was sent`, { ...detailsOf(facts, 0), cause: signal.reason });
   }
 
-  const controller = new AbortController();
-  let why: "timeout" | "aborted" | "closed" | undefined;
-  const stop = (reason: "timeout" | "aborted" | "closed") => () => {
-    why ??= reason;
-    controller.abort(new Error(`nexus: ${reason}`));
-  };
-  const onUser = stop("aborted");
-  const onClose = stop("closed");
-  opts.signal?.addEventListener("abort", onUser, { once: true });
-  cfg.closeSignal.addEventListener("abort", onClose, { once: true });
-  const timer = cfg.clock.setTimeout(stop("timeout"), timeoutMs);
+  // One light abort handle per call (no AbortController, no listener on a shared emitter): the
+  // timeout, the caller's signal and close() stop it; undici gets it as the request signal.
+  const call = new CallAbort();
+  if (signal !== undefined) watchCallerSignal(signal, call);
+  cfg.calls.add(call);
+  const timer = cfg.clock.setTimeout(call.onTimeout, timeoutMs);
   const deadline = cfg.clock.now() + timeoutMs;
+  const headers = REQUEST_HEADERS[spec.contentType];
 
   let attempts = 0;
-  const stopped = (cause: unknown): NexusError => {
-    if (why === "timeout") {
-      return new NexusError("timeout", `nexus: ${spec.operation} timed out after ${timeoutMs} ms (${attempts} attempt${attempts === 1 ? "" : "s"}); raise timeoutMs or check that nexus at ${baseUrl} answers`, { ...details(attempts), cause });
-    }
-    if (why === "closed") return new NexusError("closed", `nexus: the client was closed during ${spec.operation}`, { ...details(attempts), cause });
-    return new NexusError("aborted", `nexus: ${spec.operation} was aborted by the caller`, { ...details(attempts), cause: opts.signal?.reason ?? cause });
-  };
-
   try {
     for (;;) {
       attempts++;
@@ -135,14 +189,15 @@ export async function execute(cfg: TransportConfig, spec: CallSpec, opts: CallOp
       let failure: NexusError;
       try {
         const res = await cfg.dispatcher.request({
-          origin: url.origin,
-          path: url.pathname + url.search,
+          origin: route.origin,
+          path: route.path,
           method: "POST",
-          headers: { "content-type": spec.contentType, accept: "application/json, application/octet-stream" },
+          headers,
           body: spec.body,
-          signal: controller.signal,
+          // undici takes an EventEmitter with aborted/reason as a signal (see CallAbort).
+          signal: call as unknown as EventEmitter,
         });
-        let bytes: Uint8Array;
+        let bytes: Buffer;
         try {
           bytes = await readBounded(res, cfg.maxResponseBytes);
         } catch (e) {
@@ -150,14 +205,18 @@ export async function execute(cfg: TransportConfig, spec: CallSpec, opts: CallOp
           throw new NexusError(
             "bad_response",
             `nexus: ${spec.operation} got a response body of ${e.message} (http ${res.statusCode}) from ${baseUrl}; this client's maxResponseBytes is ${cfg.maxResponseBytes}; check that the base url points at nexus or raise maxResponseBytes`,
-            { ...details(attempts), status: res.statusCode },
+            { ...detailsOf(facts, attempts), status: res.statusCode },
           );
         }
         const contentType = headerValue(res.headers, "content-type");
         if (res.statusCode === 200) {
-          if (contentType.startsWith("application/json")) {
-            const code = serverCodeOf(contentType, decoder.decode(bytes));
-            if (code !== undefined) throw errorForBodyCode(ctx, code, attempts);
+          const jsonType = contentType.startsWith("application/json");
+          // A JSON call's body is decoded and parsed once, here; parseJson reads the result.
+          let parsed: ParsedBody | undefined;
+          if (jsonType || spec.contentType === "application/json") parsed = parseBody(bytes);
+          if (jsonType && parsed?.ok === true) {
+            const code = serverCodeOfValue(parsed.value);
+            if (code !== undefined) throw errorForBodyCode(contextOf(facts), code, attempts);
           }
           // A streaming call must get raw bytes back: anything else (a proxy's login page, JSON)
           // is never handed out as ciphertext or plaintext. JSON calls are checked by parseJson.
@@ -166,13 +225,14 @@ export async function execute(cfg: TransportConfig, spec: CallSpec, opts: CallOp
             throw new NexusError(
               "bad_response",
               `nexus: ${spec.operation} answered 200 with content-type ${JSON.stringify(contentType.slice(0, 80) || "(none)")}, expected ${want}; check that the base url points at nexus`,
-              { ...details(attempts), status: 200 },
+              { ...detailsOf(facts, attempts), status: 200 },
             );
           }
-          return { contentType, bytes, attempts };
+          // Bytes handed out are a private copy: never a view of undici's or Node's pooled memory.
+          return parsed === undefined ? { contentType, bytes: new Uint8Array(bytes), attempts } : { contentType, bytes, attempts, parsed };
         }
         const serverCode = serverCodeOf(contentType, decoder.decode(bytes));
-        failure = errorForStatus(ctx, res.statusCode, serverCode, attempts);
+        failure = errorForStatus(contextOf(facts), res.statusCode, serverCode, attempts);
         // Nexus's readiness gate answers 503 {"err":"state_not_ready"} before any handler runs, so
         // that answer is safe to retry for every operation. Any other 503 (a proxy in between, which
         // may have forwarded the request) is retried only for operations that change nothing.
@@ -181,29 +241,29 @@ export async function execute(cfg: TransportConfig, spec: CallSpec, opts: CallOp
           (ep.readOnly && (res.statusCode === 502 || res.statusCode === 504));
       } catch (e) {
         if (NexusError.is(e)) throw e;
-        if (why !== undefined) throw stopped(e);
+        if (call.why !== undefined) throw stoppedError(facts, call.why, attempts, e);
         const phase = transportPhase(e);
         const code = networkCode(e);
         retryable = phase === "not-sent" || (phase === "maybe-sent" && ep.readOnly);
         failure = new NexusError(
           "transport",
           transportMessage(spec.operation, baseUrl, e, phase, code, ep.readOnly),
-          { ...details(attempts), cause: e },
+          { ...detailsOf(facts, attempts), cause: e },
         );
       }
       if (!retryable || attempts >= cfg.retry.maxAttempts) throw failure;
       const delay = backoffDelay(cfg.retry, attempts - 1, cfg.random);
       if (cfg.clock.now() + delay >= deadline) throw failure;
       try {
-        await waitBackoff(cfg.clock, delay, controller.signal);
+        await waitBackoff(cfg.clock, delay, call.signal);
       } catch (e) {
-        throw stopped(e);
+        throw stoppedError(facts, call.why, attempts, e);
       }
     }
   } finally {
     cfg.clock.clearTimeout(timer);
-    opts.signal?.removeEventListener("abort", onUser);
-    cfg.closeSignal.removeEventListener("abort", onClose);
+    if (signal !== undefined) unwatchCallerSignal(signal, call);
+    cfg.calls.delete(call);
   }
 }
 
@@ -248,10 +308,9 @@ export function transportMessage(
 /** Parses a JSON 200 body or throws `bad_response`. @internal */
 export function parseJson(spec: { operation: NexusOperation }, result: CallResult): Record<string, unknown> {
   const attempts = result.attempts;
-  let v: unknown;
-  try {
-    v = JSON.parse(decoder.decode(result.bytes));
-  } catch (cause) {
+  const parsed = result.parsed ?? parseBody(result.bytes);
+  if (!parsed.ok) {
+    const cause = parsed.error;
     throw new NexusError("bad_response", `nexus: ${spec.operation} answered 200 with a body that is not json; check that the base url points at nexus`, {
       operation: spec.operation,
       status: 200,
@@ -259,6 +318,7 @@ export function parseJson(spec: { operation: NexusOperation }, result: CallResul
       cause: cause instanceof Error ? new Error(cause.message.replace(/".*"/g, "…")) : undefined,
     });
   }
+  const v = parsed.value;
   if (typeof v !== "object" || v === null || Array.isArray(v)) {
     throw new NexusError("bad_response", `nexus: ${spec.operation} answered 200 with json that is not an object`, { operation: spec.operation, status: 200, attempts });
   }
