@@ -2,6 +2,7 @@ import { parseArgs } from "node:util";
 import type { CommandSpec, FlagSpec } from "./command-spec.js";
 import { COMMANDS, GROUPS } from "./commands.js";
 import { usage } from "./errors.js";
+import { closestWord } from "./suggest.js";
 
 /** The flags every command takes. */
 export const GLOBAL_FLAGS: Readonly<Record<string, FlagSpec>> = {
@@ -123,7 +124,12 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommandLine {
     if (help && (next === undefined || next.startsWith("-"))) return { kind: "help", path: words, json };
     if (next !== undefined && !next.startsWith("-")) {
       const where = words.length === 0 ? "spike" : `spike ${words.join(" ")}`;
-      throw usage(`unknown command '${next}' for '${where}'; expected one of: ${childrenOf(words).join(", ")}`, helpHint(words));
+      const children = childrenOf(words);
+      const guess = closestWord(next, children);
+      throw usage(
+        `unknown command '${next}' for '${where}'; ${guess === undefined ? "" : `did you mean ${guess}? `}expected one of: ${children.join(", ")}`,
+        helpHint(words),
+      );
     }
     if (words.length === 0 && rest.length === 0) return { kind: "help", path: [], json };
     if (next !== undefined) throw usage(`unknown flag ${next.split("=")[0] as string} for '${["spike", ...words].join(" ")}'`, helpHint(words));

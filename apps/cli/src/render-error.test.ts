@@ -18,6 +18,15 @@ describe("reportError", () => {
     expect(reportError("a string").exitCode).toBe(1);
   });
 
+  it("treats a malformed SPIFFE_ENDPOINT_SOCKET as a configuration error (exit 2) with the unix:/// form", () => {
+    const bare = reportError(new WorkloadApiError("address_invalid", "workload-api: address \"/tmp/x.sock\" is invalid"), { SPIFFE_ENDPOINT_SOCKET: "/tmp/x.sock" });
+    expect(bare).toMatchObject({ exitCode: 2, summary: "Invalid configuration.", hint: "set SPIFFE_ENDPOINT_SOCKET to unix:///absolute/path.sock (here unix:///tmp/x.sock) or tcp://<ip>:<port>" });
+    const http = reportError(new WorkloadApiError("address_invalid", "workload-api: bad scheme"), { SPIFFE_ENDPOINT_SOCKET: "http://127.0.0.1:1" });
+    expect(http).toMatchObject({ exitCode: 2, summary: "Invalid configuration." });
+    expect(http.hint).toContain("unix:///tmp/spire-agent/public/api.sock");
+    expect(reportError(new WorkloadApiError("unreachable", "m")).exitCode).toBe(1);
+  });
+
   it("recognises layers by brand, not by name", () => {
     const impostor = Object.assign(new Error("x"), { name: "NexusError", code: "invalid_input" });
     expect(reportError(impostor)).toMatchObject({ layer: "unknown", exitCode: 1 });

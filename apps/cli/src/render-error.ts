@@ -2,7 +2,7 @@ import { CliError } from "./errors.js";
 
 /** A failure as spike reports it: exit code, Pilot's one-line summary, and the details. */
 export interface ErrorReport {
-  /** 2 for usage errors (nothing sent), 1 for everything else. */
+  /** 2 for usage and configuration errors (nothing sent), 1 for everything else. */
   readonly exitCode: 1 | 2;
   /** The layer that failed: `cli`, `nexus`, `nexus-model`, `workload-api`, `mtls`, `sdk`, `spiffe` or `unknown`. */
   readonly layer: string;
@@ -99,6 +99,19 @@ export function reportError(e: unknown, env: Readonly<Record<string, string | un
       return { exitCode, layer, code, summary: NEXUS_SUMMARY[code] ?? "SPIKE Nexus call failed.", message, hint, causes };
     }
     case "workload-api":
+      if (code === "address_invalid" || code === "address_missing") {
+        // A malformed SPIFFE_ENDPOINT_SOCKET is a configuration error: nothing was dialled.
+        const bare = env["SPIFFE_ENDPOINT_SOCKET"]?.startsWith("/") === true;
+        return {
+          exitCode: 2,
+          layer,
+          code,
+          summary: "Invalid configuration.",
+          message,
+          hint: `set SPIFFE_ENDPOINT_SOCKET to unix:///absolute/path.sock${bare ? ` (here unix://${env["SPIFFE_ENDPOINT_SOCKET"]})` : " (for example unix:///tmp/spire-agent/public/api.sock)"} or tcp://<ip>:<port>`,
+          causes,
+        };
+      }
       return {
         exitCode: 1,
         layer,

@@ -73,7 +73,7 @@ function fakeClient(spiffeId = PILOT): Fake {
   return fake;
 }
 
-async function run(argv: string[], options: { fake?: Fake; stdin?: string; tty?: boolean } = {}) {
+async function run(argv: string[], options: { fake?: Fake; stdin?: string; tty?: boolean; env?: Record<string, string>; realConnect?: boolean } = {}) {
   const stdout = new PassThrough();
   const stderr = new PassThrough();
   const stdin = Object.assign(new PassThrough(), { isTTY: options.tty ?? false });
@@ -87,15 +87,54 @@ async function run(argv: string[], options: { fake?: Fake; stdin?: string; tty?:
     stdout,
     stderr,
     stdin,
-    env: {},
-    connect: async (_o: SpikeClientOptions) => {
-      if (!fake) throw new Error("this test must not connect");
-      return fake.client;
-    },
+    env: options.env ?? {},
+    ...(options.realConnect
+      ? {}
+      : {
+          connect: async (_o: SpikeClientOptions) => {
+            if (!fake) throw new Error("this test must not connect");
+            return fake.client;
+          },
+        }),
   };
   const code = await runCli(argv, io);
   return { code, out, err };
 }
+
+describe("runCli configuration errors and doctor", () => {
+  it("exits 2 with Invalid configuration for a malformed SPIFFE_ENDPOINT_SOCKET", async () => {
+    for (const socket of ["/tmp/x.sock", "http://127.0.0.1:1"]) {
+      const r = await run(["secret", "list"], { env: { SPIFFE_ENDPOINT_SOCKET: socket }, realConnect: true });
+      expect(r.code).toBe(2);
+      expect(r.err).toMatch(/^Error: Invalid configuration\.\n/);
+      expect(r.err).toContain("what to do: set SPIFFE_ENDPOINT_SOCKET to unix:///");
+    }
+  });
+
+  it("suggests the command for a misspelt group", async () => {
+    const r = await run(["secrt", "list"]);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain("did you mean secret?");
+  });
+
+  it("doctor --json reports the same checks whatever fails, and no fix on passing ones", async () => {
+    type Report = { ok: boolean; checks: Array<{ name: string; ok: boolean; detail: string; fix?: string }> };
+    const badUrl = await run(["doctor", "--json"], { env: { SPIKE_NEXUS_API_URL: "http://127.0.0.1:1", SPIFFE_ENDPOINT_SOCKET: "/tmp/x.sock" } });
+    const badSocket = await run(["doctor", "--json"], { env: { SPIFFE_ENDPOINT_SOCKET: "/tmp/x.sock" } });
+    const a = JSON.parse(badUrl.out) as Report;
+    const b = JSON.parse(badSocket.out) as Report;
+    const names = ["config", "workload api", "svid", "role", "bundle", "nexus url", "nexus id", "test call"];
+    expect(a.checks.map((c) => c.name)).toEqual(names);
+    expect(b.checks.map((c) => c.name)).toEqual(names);
+    expect(b.checks.filter((c) => c.ok).map((c) => c.name)).toEqual(["config", "nexus url"]);
+    for (const c of [...a.checks, ...b.checks]) {
+      if (c.ok) expect(c).not.toHaveProperty("fix");
+      else expect(c.fix).toEqual(expect.any(String));
+    }
+    expect(badUrl.err).toContain(`of ${names.length} doctor checks failed`);
+    expect(badSocket.err).toContain(`6 of ${names.length} doctor checks failed`);
+  });
+});
 
 describe("runCli cipher modes", () => {
   it("sends JSON-mode flags through the SDK's JSON mode, and piped data as a stream", async () => {

@@ -21,31 +21,33 @@ describe("spike doctor (real bin, dev stack)", () => {
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
     const out = lines(r.stdout);
-    expect(out.map((l) => l.slice(0, 6).trim())).toEqual(["OK", "OK", "OK", "OK", "OK", "OK", "OK"]);
-    expect(out[0]).toMatch(new RegExp(`^OK +workload api +${stack.pilot.env.SPIFFE_ENDPOINT_SOCKET}$`));
-    expect(out[1]).toMatch(/^OK +svid +spiffe:\/\/spike\.ist\/spike\/pilot\/role\/superuser, expires \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC \(in \d+m\)$/);
-    expect(out[2]).toMatch(/^OK +role +pilot superuser$/);
-    expect(out[3]).toMatch(/^OK +bundle +spike\.ist: 1 authority$/);
-    expect(out[4]).toMatch(new RegExp(`^OK +nexus url +${stack.nexusUrl.replace(/\./g, "\\.")}$`));
-    expect(out[5]).toMatch(/^OK +nexus id +spiffe:\/\/spike\.ist\/spike\/nexus is a Nexus ID for SPIKE_TRUST_ROOT_NEXUS=spike\.ist$/);
-    expect(out[6]).toMatch(/^OK +test call +secret list answered: 0 paths$/);
+    expect(out.map((l) => l.slice(0, 6).trim())).toEqual(["OK", "OK", "OK", "OK", "OK", "OK", "OK", "OK"]);
+    expect(out[0]).toMatch(/^OK +config +environment variables are well formed$/);
+    expect(out[1]).toMatch(new RegExp(`^OK +workload api +${stack.pilot.env.SPIFFE_ENDPOINT_SOCKET}$`));
+    expect(out[2]).toMatch(/^OK +svid +spiffe:\/\/spike\.ist\/spike\/pilot\/role\/superuser, expires \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC \(in \d+m\)$/);
+    expect(out[3]).toMatch(/^OK +role +pilot superuser$/);
+    expect(out[4]).toMatch(/^OK +bundle +spike\.ist: 1 authority$/);
+    expect(out[5]).toMatch(new RegExp(`^OK +nexus url +${stack.nexusUrl.replace(/\./g, "\\.")}$`));
+    expect(out[6]).toMatch(/^OK +nexus id +spiffe:\/\/spike\.ist\/spike\/nexus is a Nexus ID for SPIKE_TRUST_ROOT_NEXUS=spike\.ist$/);
+    expect(out[7]).toMatch(/^OK +test call +secret list answered: 0 paths$/);
 
     const j = await runSpike(["doctor", "--json"], { env: { ...stack.pilot.env } });
-    const report = JSON.parse(j.stdout) as { ok: boolean; checks: Array<{ name: string; ok: boolean }> };
+    const report = JSON.parse(j.stdout) as { ok: boolean; checks: Array<{ name: string; ok: boolean; fix?: string }> };
     expect(report.ok).toBe(true);
-    expect(report.checks.map((c) => c.name)).toEqual(["workload api", "svid", "role", "bundle", "nexus url", "nexus id", "test call"]);
+    expect(report.checks.filter((c) => c.fix !== undefined)).toEqual([]);
+    expect(report.checks.map((c) => c.name)).toEqual(["config", "workload api", "svid", "role", "bundle", "nexus url", "nexus id", "test call"]);
   });
 
   it("fails the nexus id check, with the fix, when SPIKE_TRUST_ROOT_NEXUS names another domain", async () => {
     const r = await runSpike(["doctor"], { env: { ...stack.pilot.env, SPIKE_TRUST_ROOT_NEXUS: "other.org" } });
     expect(r.code).toBe(1);
     const out = lines(r.stdout);
-    expect(out[5]).toBe(
+    expect(out[6]).toBe(
       "FAIL  nexus id      spiffe://spike.ist/spike/nexus is not a Nexus ID for SPIKE_TRUST_ROOT_NEXUS=other.org; fix: set SPIKE_TRUST_ROOT_NEXUS to spike.ist if this server is your Nexus; otherwise fix SPIKE_NEXUS_API_URL",
     );
-    expect(out[6]).toMatch(/^FAIL +test call +not made/);
-    expect(out.slice(0, 5).every((l) => l.startsWith("OK"))).toBe(true);
-    expect(r.stderr).toBe("Error: spike: 2 of 7 doctor checks failed; follow the fix on each FAIL line\n");
+    expect(out[7]).toMatch(/^FAIL +test call +not made/);
+    expect(out.slice(0, 6).every((l) => l.startsWith("OK"))).toBe(true);
+    expect(r.stderr).toBe("Error: spike: 2 of 8 doctor checks failed; follow the fix on each FAIL line\n");
   });
 
   it("fails fast, within its timeout, when the agent is stopped", async () => {
@@ -53,17 +55,17 @@ describe("spike doctor (real bin, dev stack)", () => {
     const r = await runSpike(["doctor", "--timeout", "1s"], { env: { ...stack.pilot.env } });
     expect(r.code).toBe(1);
     const out = lines(r.stdout);
-    expect(out[0]).toMatch(/^FAIL +workload api +unix:\/\/\/.*pilot\.sock: workload-api: no X\.509-SVID .* within 1000 ms.*; fix: start the SPIFFE agent/);
-    expect(out.map((l) => l.split(/ +/)[0])).toEqual(["FAIL", "FAIL", "FAIL", "FAIL", "OK", "FAIL", "FAIL"]);
+    expect(out[1]).toMatch(/^FAIL +workload api +unix:\/\/\/.*pilot\.sock: workload-api: no X\.509-SVID .* within 1000 ms.*; fix: start the SPIFFE agent/);
+    expect(out.map((l) => l.split(/ +/)[0])).toEqual(["OK", "FAIL", "FAIL", "FAIL", "FAIL", "OK", "FAIL", "FAIL"]);
   });
 
   it("fails the role check for a workload that is not the pilot", async () => {
     const r = await runSpike(["doctor"], { env: { ...stack.workload.env } });
     expect(r.code).toBe(1);
     const out = lines(r.stdout);
-    expect(out[2]).toMatch(/^FAIL +role +spiffe:\/\/spike\.ist\/demo\/app is not a pilot superuser/);
-    expect(out[5]).toMatch(/^OK +nexus id/);
-    expect(out[6]).toMatch(/^FAIL +test call +secret list: nexus: .*401/);
+    expect(out[3]).toMatch(/^FAIL +role +spiffe:\/\/spike\.ist\/demo\/app is not a pilot superuser/);
+    expect(out[6]).toMatch(/^OK +nexus id/);
+    expect(out[7]).toMatch(/^FAIL +test call +secret list: nexus: .*401/);
   });
 
   it("refuses a bad --timeout with exit 2", async () => {

@@ -42,7 +42,7 @@ describe("spike (real bin): help, usage errors, identity and connection failures
       runSpike(["policy", "list", "--json", "--bogus"]),
     ]);
     expect(unknown).toMatchObject({ code: 2, stdout: "" });
-    expect(unknown.stderr).toContain("unknown command 'secrets' for 'spike'; expected one of: secret, policy, cipher, doctor, version");
+    expect(unknown.stderr).toContain("unknown command 'secrets' for 'spike'; did you mean secret? expected one of: secret, policy, cipher, doctor, version");
     expect(group.code).toBe(2);
     expect(group.stderr).toContain("'spike policy' needs a sub-command: create, apply, list, get, delete");
     expect(extra.code).toBe(2);
@@ -71,7 +71,7 @@ describe("spike (real bin): help, usage errors, identity and connection failures
       runSpike(["secret", "list", "--json"], { env: { ...stack.pilot.env, SPIKE_NEXUS_API_URL: "https://127.0.0.1:1" } }),
     ]);
     expect(wrongId.code).toBe(1);
-    expect(wrongId.stderr).toMatch(/^Error: Failed to connect to SPIKE Nexus\.\n  mtls: server spiffe:\/\/spike\.ist\/spike\/nexus is not authorized/);
+    expect(wrongId.stderr).toMatch(/^Error: Failed to connect to SPIKE Nexus\.\n  mtls: server spiffe:\/\/spike\.ist\/spike\/nexus (at 127\.0\.0\.1:\d+ )?is not authorized/);
     expect(down.code).toBe(1);
     expect(JSON.parse(down.stderr).error).toMatchObject({ layer: "nexus", code: "transport", exitCode: 1, summary: "Failed to connect to SPIKE Nexus." });
   });
