@@ -53,7 +53,9 @@ async function main(): Promise<void> {
   const path = "tenants/demo/db/creds";
   say(`As the workload: put database credentials at ${path}`);
   await workload.putSecret(path, { username: "dbuser", password: "dbpass123" });
-  detail("stored version 1");
+  // Nexus numbers the versions; read the one just written from metadata (it is 1 only on a fresh path).
+  const stored = (await workload.getSecretMetadata(path)).currentVersion;
+  detail(`stored version ${stored}`);
 
   say("Read them back");
   const creds = await workload.getSecret(path);
@@ -65,10 +67,10 @@ async function main(): Promise<void> {
   const meta = await workload.getSecretMetadata(path);
   detail(`current version: ${meta.currentVersion}`);
 
-  say("Read version 1 and the current version");
-  const v1 = await workload.getSecret(path, { version: 1 });
+  say(`Read version ${stored} and the current version`);
+  const first = await workload.getSecret(path, { version: stored });
   const current = await workload.getSecret(path);
-  detail(`version 1: password ${v1.get("password") === "dbpass123" ? "is the original" : "differs"} (${v1.get("password")?.length} chars)`);
+  detail(`version ${stored}: password ${first.get("password") === "dbpass123" ? "is the original" : "differs"} (${first.get("password")?.length} chars)`);
   detail(`current:   password ${current.get("password") === "rotated-456" ? "is the rotated one" : "differs"} (${current.get("password")?.length} chars)`);
 
   say("List the secret paths");
