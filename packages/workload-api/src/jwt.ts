@@ -1,6 +1,7 @@
 import { JwtBundle, JwtBundleSet, SpiffeId, TrustDomain, parseJwtSvidInsecure } from "@spike-ts/spiffe";
 import type { JwtSvid } from "@spike-ts/spiffe";
 import { WorkloadApiError } from "./errors.js";
+import { firstPerHint } from "./hints.js";
 import type { JwtBundlesResponseMessage, JwtSvidResponseMessage } from "./proto/messages.js";
 import { malformedResponse } from "./x509-context.js";
 
@@ -44,14 +45,8 @@ export function parseJwtSvidResponse(msg: JwtSvidResponseMessage, audience: stri
   const rpc = "FetchJWTSVID";
   const entries = msg.svids ?? [];
   if (entries.length === 0) throw malformedResponse(rpc, "no SVIDs in response");
-  const hints = new Set<string>();
   const out: JwtSvid[] = [];
-  for (const [i, e] of entries.entries()) {
-    const hint = e.hint ?? "";
-    if (hint !== "") {
-      if (hints.has(hint)) continue;
-      hints.add(hint);
-    }
+  for (const [i, e, hint] of firstPerHint(entries)) {
     let svid: JwtSvid;
     try {
       svid = parseJwtSvidInsecure(e.svid ?? "", audience, { now: now(), hint });

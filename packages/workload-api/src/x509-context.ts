@@ -1,6 +1,7 @@
 import { SpiffeId, TrustDomain, X509Bundle, X509BundleSet, parseX509Svid } from "@spike-ts/spiffe";
 import type { X509Svid } from "@spike-ts/spiffe";
 import { WorkloadApiError } from "./errors.js";
+import { firstPerHint } from "./hints.js";
 import type { X509BundlesResponseMessage, X509SvidResponseMessage } from "./proto/messages.js";
 
 /** Everything one `FetchX509SVID` message carries: SVIDs, own and federated bundles. */
@@ -63,15 +64,9 @@ export function parseX509SvidResponse(msg: X509SvidResponseMessage, cache?: Bund
   const rpc = "FetchX509SVID";
   const entries = msg.svids ?? [];
   if (entries.length === 0) throw malformed(rpc, "no SVIDs in response");
-  const hints = new Set<string>();
   const svids: X509Svid[] = [];
   const bundles = new X509BundleSet();
-  for (const [i, e] of entries.entries()) {
-    const hint = e.hint ?? "";
-    if (hint !== "") {
-      if (hints.has(hint)) continue;
-      hints.add(hint);
-    }
+  for (const [i, e, hint] of firstPerHint(entries)) {
     let id: SpiffeId;
     try {
       id = SpiffeId.parse(e.spiffe_id ?? "");
