@@ -9,10 +9,10 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { runInNewContext } from "node:vm";
 import { setFlagsFromString } from "node:v8";
-import { createMtlsAgent } from "@spike-ts/mtls-transport";
 import { createNexusClient } from "@spike-ts/nexus-client";
 import { createX509Source } from "@spike-ts/workload-api";
-import { authorizeNexus, createSpikeClient, resolveConfig } from "../src/index.js";
+import { createSpikeClient, resolveConfig } from "../src/index.js";
+import { createNexusAgent } from "../src/nexus-agent.js";
 import { startDevStack } from "../src/testing/index.js";
 
 setFlagsFromString("--expose-gc");
@@ -41,14 +41,7 @@ try {
   await spike.putSecret(path, { username: "bench", password: "p".repeat(32) });
 
   // ---- 1. warm getSecret vs raw undici over an equal mTLS agent (same source, same authorizer)
-  const raw = createMtlsAgent({
-    source,
-    authorize: authorizeNexus(config.nexusTrustRoots),
-    connect: { timeout: config.connectTimeoutMs },
-    headersTimeout: config.headersTimeoutMs,
-    keepAliveTimeout: config.keepAliveTimeoutMs,
-    connections: config.maxConnections,
-  });
+  const raw = createNexusAgent(config, source);
   const origin = new URL(config.nexusUrl).origin;
   const body = JSON.stringify({ path });
   const rawGet = async (): Promise<Record<string, string>> => {

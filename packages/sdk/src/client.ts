@@ -1,8 +1,9 @@
 import { createSecretCache } from "@spike-ts/cache";
 import type { CacheClock, CacheTimers, SecretCache } from "@spike-ts/cache";
-import { MtlsError, createMtlsAgent } from "@spike-ts/mtls-transport";
+import { MtlsError } from "@spike-ts/mtls-transport";
 import { NexusError, createNexusClient } from "@spike-ts/nexus-client";
 import { rewordForSdk, withDeletedVersions } from "./hints.js";
+import { createNexusAgent } from "./nexus-agent.js";
 import type { EncryptedData, NexusClient, Policy, PolicySummary, SecretMetadata } from "@spike-ts/nexus-client";
 import type { PolicySpec } from "@spike-ts/nexus-model";
 import type { X509Source } from "@spike-ts/spiffe";
@@ -11,7 +12,6 @@ import type { Dispatcher } from "undici";
 import { resolveConfig } from "./config.js";
 import type { ResolvedConfig } from "./config.js";
 import { SpikeError } from "./errors.js";
-import { authorizeNexus } from "./nexus-authorizer.js";
 import { Secret } from "./secret.js";
 
 /** Options of {@link createSpikeClient}. Every one falls back to the Go SDK's environment variable. */
@@ -406,14 +406,7 @@ export async function createSpikeClient(options: SpikeClientOptions = {}): Promi
     }));
   let dispatcher: Dispatcher | undefined;
   try {
-    dispatcher = createMtlsAgent({
-      source,
-      authorize: authorizeNexus(config.nexusTrustRoots),
-      connect: { timeout: config.connectTimeoutMs },
-      headersTimeout: config.headersTimeoutMs,
-      keepAliveTimeout: config.keepAliveTimeoutMs,
-      connections: config.maxConnections,
-    });
+    dispatcher = createNexusAgent(config, source);
     const nexus = createNexusClient({
       baseUrl: config.nexusUrl,
       dispatcher,
