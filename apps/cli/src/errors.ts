@@ -63,8 +63,8 @@ export class CliError extends Error {
     return USAGE_CODES.has(this.code) ? 2 : 1;
   }
 
-  /** Whether `v` is a `CliError` (from any copy of this package), optionally with `code`. */
-  static is(v: unknown, code?: CliErrorCode): v is CliError {
+  /** Whether `v` is a `CliError` (from any copy of this package), optionally with `code`, which then narrows `v.code`. */
+  static is<C extends CliErrorCode = CliErrorCode>(v: unknown, code?: C): v is CliError & { readonly code: C } {
     return typeof v === "object" && v !== null && brand in v && (!code || (v as CliError).code === code);
   }
 }
