@@ -20,7 +20,7 @@ export class CallAbort extends EventEmitter {
   #controller: AbortController | undefined = undefined;
 
   /** The timer callback of the per-call timeout. */
-  readonly onTimeout = (): void => this.stop("timeout");
+  readonly onTimeout: () => void = timeoutCallback(this);
 
   /** `true` once stopped (read by undici). */
   get aborted(): boolean {
@@ -44,6 +44,11 @@ export class CallAbort extends EventEmitter {
     }
     return this.#controller.signal;
   }
+}
+
+/** The timeout callback of `call`; an unnamed arrow, so builds with `keepNames` add no per-call `__name`. */
+function timeoutCallback(call: CallAbort): () => void {
+  return () => call.stop("timeout");
 }
 
 /**

@@ -57,28 +57,70 @@ export const DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
 
 class ResponseTooLarge extends Error {}
 
+/** The state of one bounded body read, kept on the body stream so the listeners are shared. */
+interface BoundedRead {
+  readonly limit: number;
+  readonly resolve: (b: Buffer) => void;
+  readonly reject: (e: unknown) => void;
+  first: Buffer | undefined;
+  chunks: Buffer[] | undefined;
+  total: number;
+}
+
+const kRead = Symbol("nexus-client.boundedRead");
+type BodyStream = Dispatcher.ResponseData["body"] & { [kRead]?: BoundedRead };
+
+// Module-level listeners (no closures per response): the read's state lives on the stream.
+function onBodyData(this: BodyStream, chunk: Buffer): void {
+  const st = this[kRead];
+  if (st === undefined) return;
+  st.total += chunk.length;
+  if (st.total > st.limit) {
+    endRead(this);
+    this.destroy();
+    st.reject(new ResponseTooLarge(`more than ${st.limit} bytes`));
+    return;
+  }
+  if (st.first === undefined) st.first = chunk;
+  else (st.chunks ??= [st.first]).push(chunk);
+}
+
+function onBodyEnd(this: BodyStream): void {
+  const st = endRead(this);
+  st?.resolve(st.chunks !== undefined ? Buffer.concat(st.chunks, st.total) : (st.first ?? Buffer.alloc(0)));
+}
+
+function onBodyError(this: BodyStream, e: Error): void {
+  endRead(this)?.reject(e);
+}
+
+function onBodyClose(this: BodyStream): void {
+  // Closed before "end" without an "error" (undici reports aborts as errors first).
+  endRead(this)?.reject(new Error("nexus: the response body closed before it ended"));
+}
+
+function endRead(body: BodyStream): BoundedRead | undefined {
+  const st = body[kRead];
+  body[kRead] = undefined;
+  body.off("data", onBodyData).off("end", onBodyEnd).off("error", onBodyError).off("close", onBodyClose);
+  return st;
+}
+
 /**
  * Reads a response body, refusing more than `limit` bytes without reading further. The result may
  * share memory with undici's chunks (or Node's buffer pool): copy it before handing it out.
  */
-async function readBounded(res: Dispatcher.ResponseData, limit: number): Promise<Buffer> {
+function readBounded(res: Dispatcher.ResponseData, limit: number): Promise<Buffer> {
   const declared = Number(headerValue(res.headers, "content-length"));
+  const body = res.body as BodyStream;
   if (Number.isFinite(declared) && declared > limit) {
-    res.body.destroy();
-    throw new ResponseTooLarge(`declared ${declared} bytes`);
+    body.destroy();
+    return Promise.reject(new ResponseTooLarge(`declared ${declared} bytes`));
   }
-  const chunks: Buffer[] = [];
-  let total = 0;
-  for await (const chunk of res.body) {
-    const b = chunk as Buffer;
-    total += b.length;
-    if (total > limit) {
-      res.body.destroy();
-      throw new ResponseTooLarge(`more than ${limit} bytes`);
-    }
-    chunks.push(b);
-  }
-  return chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, total);
+  return new Promise<Buffer>((resolve, reject) => {
+    body[kRead] = { limit, resolve, reject, first: undefined, chunks: undefined, total: 0 };
+    body.on("data", onBodyData).on("end", onBodyEnd).on("error", onBodyError).on("close", onBodyClose);
+  });
 }
 
 const decoder = new TextDecoder();
