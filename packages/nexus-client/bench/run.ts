@@ -7,7 +7,10 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { performance } from "node:perf_hooks";
 import { Agent } from "undici";
-import { createNexusClient } from "../src/index.js";
+// `BENCH_DIST=1` measures the build (`pnpm build` first), as the SDK bench does; default: the sources.
+const { createNexusClient } = (
+  process.env.BENCH_DIST === "1" ? await import("../dist/index.js" as string) : await import("../src/index.js")
+) as typeof import("../src/index.js");
 
 const BATCHES = Number(process.env.BENCH_BATCHES ?? 60);
 const PER_BATCH = Number(process.env.BENCH_PER_BATCH ?? 200);

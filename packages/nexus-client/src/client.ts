@@ -232,7 +232,7 @@ export function createNexusClient(options: NexusClientOptions): NexusClient {
     const spec: CallSpec = { operation, target, body: JSON.stringify(body), contentType: "application/json" };
     const res = await call(spec, opts);
     const parsed = parseJson(spec, res);
-    attemptsOf.set(parsed, res.attempts);
+    if (res.attempts !== 1) attemptsOf.set(parsed, res.attempts); // absent means 1: no WeakMap write on the warm path
     return parsed;
   };
   const pick = (opts: CallOptions | undefined): CallOptions | undefined => {
