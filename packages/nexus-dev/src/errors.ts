@@ -37,8 +37,11 @@ export class NexusDevError extends Error {
     this.code = code;
   }
 
-  /** Whether `v` is a `NexusDevError` (optionally with `code`), even across duplicate installs. */
-  static is(v: unknown, code?: NexusDevErrorCode): v is NexusDevError {
+  /**
+   * Whether `v` is a `NexusDevError` (optionally with `code`), even across duplicate installs.
+   * With a code, `v.code` is narrowed to it (`if (NexusDevError.is(e, "store_locked"))` gives `e.code: "store_locked"`).
+   */
+  static is<C extends NexusDevErrorCode = NexusDevErrorCode>(v: unknown, code?: C): v is NexusDevError & { readonly code: C } {
     return (
       typeof v === "object" &&
       v !== null &&

@@ -20,4 +20,4 @@ expectTypeOf<DevStackEnv["SPIFFE_ENDPOINT_SOCKET"]>().toEqualTypeOf<string>();
 expectTypeOf(createMemoryStore).returns.toEqualTypeOf<NexusStore>();
 expectTypeOf(createFileStore).parameter(0).toEqualTypeOf<{ readonly directory: string }>();
 expectTypeOf<NexusDevError["code"]>().toEqualTypeOf<NexusDevErrorCode>();
-expectTypeOf(NexusDevError.is).guards.toEqualTypeOf<NexusDevError>();
+expectTypeOf(NexusDevError.is).guards.toEqualTypeOf<NexusDevError & { readonly code: NexusDevErrorCode }>();

@@ -65,10 +65,13 @@ export class NexusModelError extends Error {
     return new NexusModelError(v.code, v.message, { status: v.status });
   }
 
-  /** Whether `v` is a `NexusModelError` (from any copy of this package), optionally with `code`. */
-  static is(v: unknown, code?: NexusModelErrorCode): v is NexusModelError {
+  /**
+   * Whether `v` is a `NexusModelError` (from any copy of this package), optionally with `code`.
+   * With a code, `v.code` is narrowed to it (`if (NexusModelError.is(e, "secret_path_invalid"))` gives `e.code: "secret_path_invalid"`).
+   */
+  static is<C extends NexusModelErrorCode = NexusModelErrorCode>(v: unknown, code?: C): v is NexusModelError & { readonly code: C } {
     return (
-      typeof v === "object" && v !== null && brand in v && (!code || (v as NexusModelError).code === code)
+      typeof v === "object" && v !== null && brand in v && (code === undefined || (v as NexusModelError).code === code)
     );
   }
 }

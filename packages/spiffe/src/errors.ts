@@ -78,8 +78,11 @@ export class SpiffeError extends Error {
     this.code = code;
   }
 
-  /** Tells whether `v` is a SpiffeError (from any copy of this package), optionally with `code`. */
-  static is(v: unknown, code?: SpiffeErrorCode): v is SpiffeError {
+  /**
+   * Tells whether `v` is a SpiffeError (from any copy of this package), optionally with `code`.
+   * With a code, `v.code` is narrowed to it (`if (SpiffeError.is(e, "svid_expired"))` gives `e.code: "svid_expired"`).
+   */
+  static is<C extends SpiffeErrorCode = SpiffeErrorCode>(v: unknown, code?: C): v is SpiffeError & { readonly code: C } {
     return (
       typeof v === "object" &&
       v !== null &&

@@ -62,8 +62,11 @@ export class WorkloadApiError extends Error {
     this.rpc = options?.rpc;
   }
 
-  /** True when `v` is a {@link WorkloadApiError} (from any copy of this package), optionally with `code`. */
-  static is(v: unknown, code?: WorkloadApiErrorCode): v is WorkloadApiError {
+  /**
+   * True when `v` is a {@link WorkloadApiError} (from any copy of this package), optionally with `code`.
+   * With a code, `v.code` is narrowed to it (`if (WorkloadApiError.is(e, "unreachable"))` gives `e.code: "unreachable"`).
+   */
+  static is<C extends WorkloadApiErrorCode = WorkloadApiErrorCode>(v: unknown, code?: C): v is WorkloadApiError & { readonly code: C } {
     return (
       typeof v === "object" &&
       v !== null &&
