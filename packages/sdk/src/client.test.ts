@@ -104,6 +104,28 @@ describe("createSpikeClient with a given source", () => {
     expect((e as Error).message).toMatch(/^workload-api: /);
   });
 
+  it("refuses onSourceError or waitForAgent together with a source of your own", async () => {
+    const { source } = staticSource();
+    const a = await rejection(createSpikeClient({ env, source, waitForAgent: false }));
+    expect(SpikeError.is(a, "config_invalid")).toBe(true);
+    expect((a as SpikeError).setting).toBe("waitForAgent");
+    expect((a as Error).message).toBe(
+      "spike: waitForAgent applies to the source the client opens, not to a source you pass; give it to your createX509Source() instead, or drop source",
+    );
+    const b = await rejection(createSpikeClient({ env, source, onSourceError: () => {} }));
+    expect((b as SpikeError).setting).toBe("onSourceError");
+  });
+
+  it("refuses a waitForAgent that is not a boolean and an onSourceError that is not a function", async () => {
+    const a = await rejection(createSpikeClient({ env, waitForAgent: "no" as never }));
+    expect(SpikeError.is(a, "config_invalid")).toBe(true);
+    expect((a as SpikeError).setting).toBe("waitForAgent");
+    expect((a as Error).message).toBe("spike: waitForAgent must be true or false, got string");
+    const b = await rejection(createSpikeClient({ env, onSourceError: "log" as never }));
+    expect(SpikeError.is(b, "config_invalid")).toBe(true);
+    expect((b as SpikeError).setting).toBe("onSourceError");
+  });
+
   it("refuses a non-object options argument", async () => {
     const e = await rejection(createSpikeClient("nope" as never));
     expect(SpikeError.is(e, "config_invalid")).toBe(true);

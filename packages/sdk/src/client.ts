@@ -8,6 +8,7 @@ import type { EncryptedData, NexusClient, Policy, PolicySummary, SecretMetadata 
 import type { PolicySpec } from "@spike-ts/nexus-model";
 import type { X509Source } from "@spike-ts/spiffe";
 import { createX509Source } from "@spike-ts/workload-api";
+import type { WorkloadApiError } from "@spike-ts/workload-api";
 import type { Dispatcher } from "undici";
 import { resolveConfig } from "./config.js";
 import type { ResolvedConfig } from "./config.js";
@@ -30,6 +31,20 @@ export interface SpikeClientOptions {
   env?: Readonly<Record<string, string | undefined>>;
   /** Use this X.509 source instead of opening one on the Workload API; the client then does not close it. */
   source?: X509Source;
+  /**
+   * Called with every error of the SVID source the client opens: at once on the first failed
+   * attempt (so a missing agent shows before `sourceTimeoutMs`), then on later errors while the
+   * client runs (agent restarts, revoked identity). A throwing listener does not break the
+   * source. Not allowed together with `source` (subscribe to your own source instead).
+   */
+  onSourceError?: (error: WorkloadApiError) => void;
+  /**
+   * `true` (default) keeps retrying while no agent answers, until `sourceTimeoutMs` (it may come
+   * up meanwhile); `false` rejects at once with the first `WorkloadApiError` `unreachable` (no
+   * socket, not a socket, nothing listening), for CLIs and health checks. Not allowed together
+   * with `source`.
+   */
+  waitForAgent?: boolean;
   /** Cancels creation (waiting for the SVID). */
   signal?: AbortSignal;
 }
@@ -368,6 +383,28 @@ class Client implements SpikeClient {
   }
 }
 
+/** Checks the options that shape the source the client opens, before anything connects. */
+function checkSourceOptions(options: SpikeClientOptions): void {
+  if (options.onSourceError !== undefined && typeof options.onSourceError !== "function") {
+    throw new SpikeError("config_invalid", "spike: onSourceError must be a function", { setting: "onSourceError" });
+  }
+  if (options.waitForAgent !== undefined && typeof options.waitForAgent !== "boolean") {
+    throw new SpikeError("config_invalid", `spike: waitForAgent must be true or false, got ${typeof options.waitForAgent}`, {
+      setting: "waitForAgent",
+    });
+  }
+  if (options.source !== undefined) {
+    const setting = options.onSourceError !== undefined ? "onSourceError" : options.waitForAgent !== undefined ? "waitForAgent" : undefined;
+    if (setting !== undefined) {
+      throw new SpikeError(
+        "config_invalid",
+        `spike: ${setting} applies to the source the client opens, not to a source you pass; give it to your createX509Source() instead, or drop source`,
+        { setting },
+      );
+    }
+  }
+}
+
 async function closeSource(source: X509Source): Promise<void> {
   const closable = source as X509Source & { close?: () => Promise<void> };
   if (typeof closable.close === "function") await closable.close();
@@ -391,6 +428,7 @@ export async function createSpikeClient(options: SpikeClientOptions = {}): Promi
     throw new SpikeError("config_invalid", "spike: createSpikeClient options must be an object", { setting: "options" });
   }
   const config = resolveConfig(options);
+  checkSourceOptions(options);
   if (options.signal?.aborted) {
     throw new SpikeError("aborted", "spike: createSpikeClient was aborted before it started", {
       cause: options.signal.reason,
@@ -403,6 +441,8 @@ export async function createSpikeClient(options: SpikeClientOptions = {}): Promi
       address: config.endpointSocket,
       timeoutMs: config.sourceTimeoutMs,
       ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.onSourceError === undefined ? {} : { onError: options.onSourceError }),
+      ...(options.waitForAgent === undefined ? {} : { waitForAgent: options.waitForAgent }),
     }));
   let dispatcher: Dispatcher | undefined;
   try {

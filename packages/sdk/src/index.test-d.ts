@@ -1,10 +1,13 @@
 import type { Policy, SecretMetadata } from "@spike-ts/nexus-client";
 import { expectTypeOf } from "vitest";
 import { CacheError, Secret, SpikeError, createSpikeClient } from "./index.js";
-import type { CachedSecrets, EncryptedData, PolicySummary, SpikeClient, SpikeErrorCode } from "./index.js";
+import type { CachedSecrets, EncryptedData, PolicySummary, SpikeClient, SpikeClientOptions, SpikeErrorCode } from "./index.js";
+import type { WorkloadApiError } from "@spike-ts/workload-api";
 
 expectTypeOf(createSpikeClient).returns.resolves.toEqualTypeOf<SpikeClient>();
 expectTypeOf(createSpikeClient).parameter(0).toMatchTypeOf<{ env?: Readonly<Record<string, string | undefined>> } | undefined>();
+expectTypeOf<SpikeClientOptions["waitForAgent"]>().toEqualTypeOf<boolean | undefined>();
+expectTypeOf<SpikeClientOptions["onSourceError"]>().toEqualTypeOf<((error: WorkloadApiError) => void) | undefined>();
 
 declare const spike: SpikeClient;
 expectTypeOf(spike.getSecret("a")).resolves.toEqualTypeOf<Secret>();

@@ -186,6 +186,55 @@ describe("errors from each layer", () => {
     expect(e.message).toMatch(/^workload-api: .*is the agent running/);
   });
 
+  it("agent socket missing with waitForAgent: false: rejects with unreachable, not timeout, and onSourceError saw it first", async () => {
+    const tmp = await shortTempDir();
+    cleanups.push(tmp.remove);
+    const sock = socketPath(tmp.dir, "none.sock");
+    const seen: WorkloadApiError[] = [];
+    const e = await rejection(
+      createSpikeClient({
+        env: { ...stack.workload.env, SPIFFE_ENDPOINT_SOCKET: `unix://${sock}` },
+        // Far beyond the test's own timeout: finishing at all shows creation did not wait for it.
+        sourceTimeoutMs: 3_600_000,
+        waitForAgent: false,
+        onSourceError: (err) => seen.push(err),
+      }),
+    );
+    expect(WorkloadApiError.is(e, "unreachable")).toBe(true);
+    expect(e.message).toContain(`no socket at ${sock} (ENOENT)`);
+    expect(e.message).not.toContain("within");
+    // The listener got the very error creation rejected with, once.
+    expect(seen).toHaveLength(1);
+    expect(seen[0]).toBe(e);
+  });
+
+  it("onSourceError keeps reporting after creation (agent stops) while the client serves its SVID", async () => {
+    const tmp = await shortTempDir();
+    cleanups.push(tmp.remove);
+    const api = await startDevWorkloadApi({
+      ca: stack.ca,
+      trustDomain: stack.trustDomain,
+      socketPath: socketPath(tmp.dir, "agent.sock"),
+      identities: [{ spiffeId: stack.workload.spiffeId }],
+    });
+    cleanups.push(() => api.close());
+    const seen: WorkloadApiError[] = [];
+    const client = await createSpikeClient({
+      env: { ...stack.workload.env, SPIFFE_ENDPOINT_SOCKET: api.address },
+      waitForAgent: false,
+      onSourceError: (err) => seen.push(err),
+    });
+    cleanups.push(() => client.close());
+    expect(seen).toEqual([]);
+    await api.stop();
+    await waitFor(() => seen.length > 0, "a source error after the agent stopped");
+    expect(WorkloadApiError.is(seen[0])).toBe(true);
+    expect(["unavailable", "unreachable"]).toContain(seen[0]!.code);
+    expect(client.spiffeId).toBe(stack.workload.spiffeId);
+    const secrets = await client.listSecretKeys();
+    expect(Array.isArray(secrets)).toBe(true);
+  });
+
   it("no identity for this workload: WorkloadApiError no_identity", async () => {
     const tmp = await shortTempDir();
     cleanups.push(tmp.remove);
