@@ -50,12 +50,14 @@ describe("spike doctor (real bin, dev stack)", () => {
     expect(r.stderr).toBe("Error: spike: 2 of 8 doctor checks failed; follow the fix on each FAIL line\n");
   });
 
-  it("fails fast, within its timeout, when the agent is stopped", async () => {
+  it("reports a stopped agent as unreachable at once, not as a timeout", async () => {
     await stack.pilot.workloadApi.stop();
-    const r = await runSpike(["doctor", "--timeout", "1s"], { env: { ...stack.pilot.env } });
+    // A --timeout far beyond the test's own: the run finishing shows doctor did not wait for it.
+    const r = await runSpike(["doctor", "--timeout", "1h"], { env: { ...stack.pilot.env } });
     expect(r.code).toBe(1);
     const out = lines(r.stdout);
-    expect(out[1]).toMatch(/^FAIL +workload api +unix:\/\/\/.*pilot\.sock: workload-api: no X\.509-SVID .* within 1000 ms.*; fix: start the SPIFFE agent/);
+    expect(out[1]).toMatch(/^FAIL +workload api +unix:\/\/\/.*pilot\.sock: workload-api: .*no Workload API agent answers at .*pilot\.sock.*; fix: start the SPIFFE agent/);
+    expect(out[1]).not.toMatch(/within|attempts failed/);
     expect(out.map((l) => l.split(/ +/)[0])).toEqual(["OK", "FAIL", "FAIL", "FAIL", "FAIL", "OK", "FAIL", "FAIL"]);
   });
 

@@ -109,7 +109,9 @@ export async function doctor(ctx: CommandContext): Promise<void> {
     let svid: X509Svid | undefined;
     let bundles: X509BundleSet | undefined;
     try {
-      source = await createX509Source({ address, timeoutMs, ...(ctx.signal ? { signal: ctx.signal } : {}) });
+      // No agent at the socket fails at once (milliseconds), not after --timeout; an agent that
+      // answers without an identity yet is still waited for, up to --timeout.
+      source = await createX509Source({ address, timeoutMs, waitForAgent: false, ...(ctx.signal ? { signal: ctx.signal } : {}) });
       svid = source.getX509Svid();
       bundles = source.getX509Bundles();
       add({ name: "workload api", ok: true, detail: address });
