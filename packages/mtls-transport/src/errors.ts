@@ -89,9 +89,9 @@ export class MtlsError extends Error {
   }
 
   /** Whether `v` is an {@link MtlsError} (optionally with `code`), across duplicate installs. */
-  static is(v: unknown, code?: MtlsErrorCode): v is MtlsError {
+  static is<C extends MtlsErrorCode = MtlsErrorCode>(v: unknown, code?: C): v is MtlsError & { readonly code: C } {
     return (
-      typeof v === "object" && v !== null && brand in v && (!code || (v as MtlsError).code === code)
+      typeof v === "object" && v !== null && brand in v && (code === undefined || (v as MtlsError).code === code)
     );
   }
 }

@@ -89,7 +89,7 @@ export class NexusError extends Error {
   }
 
   /** Whether `v` is a `NexusError` (from any copy of this package), optionally with `code`. */
-  static is(v: unknown, code?: NexusErrorCode): v is NexusError {
-    return typeof v === "object" && v !== null && brand in v && (!code || (v as NexusError).code === code);
+  static is<C extends NexusErrorCode = NexusErrorCode>(v: unknown, code?: C): v is NexusError & { readonly code: C } {
+    return typeof v === "object" && v !== null && brand in v && (code === undefined || (v as NexusError).code === code);
   }
 }

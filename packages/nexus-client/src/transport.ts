@@ -77,7 +77,7 @@ function onBodyData(this: BodyStream, chunk: Buffer): void {
   st.total += chunk.length;
   if (st.total > st.limit) {
     endRead(this);
-    this.destroy();
+    discardBody(this);
     st.reject(new ResponseTooLarge(`more than ${st.limit} bytes`));
     return;
   }
@@ -99,6 +99,13 @@ function onBodyClose(this: BodyStream): void {
   endRead(this)?.reject(new Error("nexus: the response body closed before it ended"));
 }
 
+// Destroying an unfinished undici body emits an AbortError; with no listener left that error would
+// be uncaught and crash the process. Every body we give up on is destroyed through this.
+function ignoreBodyError(): void {}
+function discardBody(body: BodyStream): void {
+  body.on("error", ignoreBodyError).destroy();
+}
+
 function endRead(body: BodyStream): BoundedRead | undefined {
   const st = body[kRead];
   body[kRead] = undefined;
@@ -114,7 +121,7 @@ function readBounded(res: Dispatcher.ResponseData, limit: number): Promise<Buffe
   const declared = Number(headerValue(res.headers, "content-length"));
   const body = res.body as BodyStream;
   if (Number.isFinite(declared) && declared > limit) {
-    body.destroy();
+    discardBody(body);
     return Promise.reject(new ResponseTooLarge(`declared ${declared} bytes`));
   }
   return new Promise<Buffer>((resolve, reject) => {
