@@ -39,6 +39,10 @@ for (const f of files) {
   passed += report.numPassedTests ?? 0;
   failed += report.numFailedTests ?? 0;
   skipped += (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
+  if (report.success === false && (report.numFailedTests ?? 0) === 0 && (report.numFailedTestSuites ?? 0) === 0) {
+    failed++;
+    failures.push(`${f}: the run failed outside any test (unhandled errors or a failed hook)`);
+  }
   for (const suite of report.testResults ?? []) {
     for (const t of suite.assertionResults ?? []) if (t.status === "failed") failures.push(`${suite.name}: ${t.fullName}`);
     if (suite.status === "failed" && (suite.assertionResults ?? []).length === 0) { failed++; failures.push(`${suite.name}: suite failed to run (${(suite.message ?? "").split("\n")[0]})`); }
