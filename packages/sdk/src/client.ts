@@ -364,14 +364,7 @@ class Client implements SpikeClient {
       for (const cache of this.#caches) await step(() => cache.close());
       this.#caches.clear();
       await step(() => this.#nexus.close());
-      await step(async () => {
-        try {
-          await this.#dispatcher.close();
-        } catch (e) {
-          // A pool that already closed itself (e.g. drained after an SVID rotation) is closed.
-          if ((e as { code?: unknown }).code !== "UND_ERR_DESTROYED") throw e;
-        }
-      });
+      await step(() => this.#dispatcher.close());
       if (this.#ownsSource) await step(() => closeSource(this.#source));
       if (errors.length > 0) throw errors[0];
     })();
