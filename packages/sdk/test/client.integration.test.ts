@@ -23,6 +23,15 @@ let pilot: SpikeClient;
 let workload: SpikeClient;
 const cleanups: Array<() => Promise<unknown>> = [];
 
+/** A second dev agent on the stack's CA serving `identities`, closed and removed after the test. */
+async function startExtraAgent(name: string, identities: Array<{ spiffeId: string }>) {
+  const tmp = await shortTempDir();
+  cleanups.push(tmp.remove);
+  const api = await startDevWorkloadApi({ ca: stack.ca, trustDomain: stack.trustDomain, socketPath: socketPath(tmp.dir, name), identities });
+  cleanups.push(() => api.close());
+  return api;
+}
+
 beforeAll(async () => {
   stack = await startDevStack();
   pilot = await createSpikeClient({ env: stack.pilot.env });
@@ -209,15 +218,7 @@ describe("errors from each layer", () => {
   });
 
   it("onSourceError keeps reporting after creation (agent stops) while the client serves its SVID", async () => {
-    const tmp = await shortTempDir();
-    cleanups.push(tmp.remove);
-    const api = await startDevWorkloadApi({
-      ca: stack.ca,
-      trustDomain: stack.trustDomain,
-      socketPath: socketPath(tmp.dir, "agent.sock"),
-      identities: [{ spiffeId: stack.workload.spiffeId }],
-    });
-    cleanups.push(() => api.close());
+    const api = await startExtraAgent("agent.sock", [{ spiffeId: stack.workload.spiffeId }]);
     const seen: WorkloadApiError[] = [];
     const client = await createSpikeClient({
       env: { ...stack.workload.env, SPIFFE_ENDPOINT_SOCKET: api.address },
@@ -236,10 +237,7 @@ describe("errors from each layer", () => {
   });
 
   it("no identity for this workload: WorkloadApiError no_identity", async () => {
-    const tmp = await shortTempDir();
-    cleanups.push(tmp.remove);
-    const api = await startDevWorkloadApi({ ca: stack.ca, trustDomain: stack.trustDomain, socketPath: socketPath(tmp.dir, "empty.sock"), identities: [] });
-    cleanups.push(() => api.close());
+    const api = await startExtraAgent("empty.sock", []);
     const e = await rejection(
       createSpikeClient({ env: { ...stack.workload.env, SPIFFE_ENDPOINT_SOCKET: api.address }, sourceTimeoutMs: 1_500 }),
     );
@@ -420,15 +418,7 @@ describe("cached()", () => {
   });
 
   it("flushes when the client's SPIFFE ID changes", async () => {
-    const tmp = await shortTempDir();
-    cleanups.push(tmp.remove);
-    const api = await startDevWorkloadApi({
-      ca: stack.ca,
-      trustDomain: stack.trustDomain,
-      socketPath: socketPath(tmp.dir, "rot.sock"),
-      identities: [{ spiffeId: stack.workload.spiffeId }],
-    });
-    cleanups.push(() => api.close());
+    const api = await startExtraAgent("rot.sock", [{ spiffeId: stack.workload.spiffeId }]);
     const client = await createSpikeClient({ env: { ...stack.workload.env, SPIFFE_ENDPOINT_SOCKET: api.address } });
     cleanups.push(() => client.close());
     const path = "it/cached/flush";
